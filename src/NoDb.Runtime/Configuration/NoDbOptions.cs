@@ -1,0 +1,67 @@
+namespace NoDb;
+
+/// <summary>How NoDb locks, caches and writes documents. Set with <see cref="NoDbRuntime.Configure"/> or <c>services.AddNoDb(...)</c>.</summary>
+public sealed class NoDbOptions
+{
+    /// <summary>The environment variable whose value, a StackExchange.Redis configuration string, selects the Redis backend.</summary>
+    public const string RedisEnvironmentVariable = "NODB_REDIS";
+
+    /// <summary>Creates the defaults: the embedded file-lock backend unless <c>NODB_REDIS</c> is set.</summary>
+    public NoDbOptions()
+    {
+        RedisConfiguration = Environment.GetEnvironmentVariable(RedisEnvironmentVariable) is { Length: > 0 } redis ? redis : null;
+    }
+
+    /// <summary>The Redis configuration string when the Redis backend is selected; <see langword="null"/> for the embedded backend.</summary>
+    public string? RedisConfiguration { get; private set; }
+
+    /// <summary>How long <c>LockAsync</c>, <c>Lock</c> and <c>AcquireLockAsync</c> wait when no timeout is passed. Default: 60 seconds.</summary>
+    public TimeSpan DefaultLockTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// How often a holder confirms in the background that its lock is still its own; a lock cleared from another process
+    /// is noticed (and <c>LockLost</c> fired) within this interval. Default: 1 second.
+    /// </summary>
+    public TimeSpan LeaseCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long <c>GetInstance</c> trusts its cached instance before it looks at the disk again (one <c>stat</c>) for a
+    /// change made by another process, or a <c>READONLY</c> marker. Acquiring a lock always reads the disk. Default: 100 ms.
+    /// </summary>
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Whether documents are written indented, for people who read them. Default: <see langword="true"/>.</summary>
+    public bool WriteIndented { get; set; } = true;
+
+    /// <summary>
+    /// Maps a run id to its working directory, for <see cref="NoDbRuntime.ClearLocksAsync"/>. Without it, only the
+    /// working directories this process has opened are found by run id.
+    /// </summary>
+    public Func<string, string?>? RunDirectoryResolver { get; set; }
+
+    /// <summary>Selects the embedded backend: OS file locks on the local disk, no server. This is the default.</summary>
+    /// <returns>These options, for chaining.</returns>
+    public NoDbOptions UseFileLocks()
+    {
+        RedisConfiguration = null;
+        return this;
+    }
+
+    internal void Validate()
+    {
+        if (DefaultLockTimeout < TimeSpan.Zero && DefaultLockTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(DefaultLockTimeout), DefaultLockTimeout, "Use zero or more, or Timeout.InfiniteTimeSpan.");
+        }
+
+        if (LeaseCheckInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(LeaseCheckInterval), LeaseCheckInterval, "The lease check interval must be positive.");
+        }
+
+        if (RefreshInterval < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(RefreshInterval), RefreshInterval, "The refresh interval must be zero or more.");
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using NoDb.Instances;
+using NoDb.Locking;
+using NoDb.Locking.FileLocks;
+using NoDb.Storage;
+
+namespace NoDb;
+
+/// <summary>The process-wide entry point of NoDb: configuration and run-level operations.</summary>
+public static class NoDbRuntime
+{
+    private static readonly object Sync = new();
+    private static NoDbOptions? s_options;
+    private static ILockBackend? s_backend;
+
+    /// <summary>The options in force (the defaults until <see cref="Configure"/> is called).</summary>
+    internal static NoDbOptions Options
+    {
+        get
+        {
+            if (Volatile.Read(ref s_options) is { } options)
+            {
+                return options;
+            }
+
+            lock (Sync)
+            {
+                return s_options ??= Validated(new NoDbOptions());
+            }
+        }
+    }
+
+    internal static ILockBackend Backend
+    {
+        get
+        {
+            if (Volatile.Read(ref s_backend) is { } backend)
+            {
+                return backend;
+            }
+
+            lock (Sync)
+            {
+                return s_backend ??= CreateBackend(Options);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sets the options for this process. Call it once at start-up, before the first controller is used; locks already
+    /// held keep the backend they were taken with.
+    /// </summary>
+    /// <param name="configure">Changes the defaults, for example <c>o =&gt; o.DefaultLockTimeout = TimeSpan.FromMinutes(2)</c>.</param>
+    public static void Configure(Action<NoDbOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var options = new NoDbOptions();
+        configure(options);
+        Validated(options);
+        ILockBackend backend = CreateBackend(options);
+        lock (Sync)
+        {
+            s_options = options;
+            s_backend = backend;
+        }
+    }
+
+    /// <summary>
+    /// Takes away every controller lock of one run (wepppy's <c>clear_locks</c>), and touches no other run. Holders in this
+    /// process lose their scope at once; holders in other processes are fenced out (their writes are refused) and notice
+    /// within <see cref="NoDbOptions.LeaseCheckInterval"/>.
+    /// </summary>
+    /// <param name="runId">The run id: the last segment of the working directory.</param>
+    /// <param name="cancellationToken">Cancels before the next lock is cleared.</param>
+    public static async ValueTask ClearLocksAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        NoDbPaths.ValidateRunId(runId);
+        var directories = new HashSet<string>(KnownRuns.WorkingDirectories(runId), StringComparer.Ordinal);
+        if (Options.RunDirectoryResolver?.Invoke(runId) is { } resolved)
+        {
+            string directory = NoDbPaths.NormalizeWorkingDirectory(resolved);
+            if (!string.Equals(Path.GetFileName(directory), runId, StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException(
+                    $"NoDbOptions.RunDirectoryResolver mapped run '{runId}' to '{directory}', whose last segment is not the run id.");
+            }
+
+            directories.Add(directory);
+        }
+
+        foreach (string directory in directories)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await Backend.ClearLocksAsync(directory, cancellationToken).ConfigureAwait(false);
+            LockCoordinator.ForceReleaseAll(directory, $"the locks of run '{runId}' were cleared");
+        }
+    }
+
+    private static NoDbOptions Validated(NoDbOptions options)
+    {
+        options.Validate();
+        return options;
+    }
+
+    private static FileLockBackend CreateBackend(NoDbOptions options)
+    {
+        if (options.RedisConfiguration is not null)
+        {
+            throw new NotSupportedException(
+                $"{NoDbOptions.RedisEnvironmentVariable} is set, but this build of NoDb has no Redis backend yet. Unset it to " +
+                "use the embedded file-lock backend (one machine), or upgrade NoDb.");
+        }
+
+        return new FileLockBackend(options.LeaseCheckInterval);
+    }
+}

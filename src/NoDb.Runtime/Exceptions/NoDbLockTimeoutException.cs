@@ -1,0 +1,18 @@
+namespace NoDb;
+
+/// <summary>Thrown when a lock could not be acquired within the timeout.</summary>
+public sealed class NoDbLockTimeoutException : NoDbException
+{
+    /// <summary>Creates the exception for the document at <paramref name="filePath"/>.</summary>
+    public NoDbLockTimeoutException(string filePath, TimeSpan timeout)
+        : base($"Timed out after {timeout.TotalSeconds:0.###} s waiting for the lock of '{filePath}'. Another holder kept it " +
+               "for longer: pass a longer timeout to LockAsync, raise NoDbOptions.DefaultLockTimeout, or find the holder " +
+               "that does not release it (ForceUnlockAsync clears a lock left by a holder that is gone).")
+    {
+        FilePath = filePath;
+        Timeout = timeout;
+    }
+
+    /// <summary>How long the caller waited.</summary>
+    public TimeSpan Timeout { get; }
+}

@@ -1,0 +1,28 @@
+using NoDb.Locking;
+using NoDb.Storage;
+
+namespace NoDb.Infrastructure;
+
+/// <summary>The core of one <typeparamref name="T"/> instance: the typed serialization the seam supplies.</summary>
+internal sealed class ControllerCore<T> : NoDbControllerCore
+    where T : class, INoDbController<T>
+{
+    private readonly T _owner;
+
+    public ControllerCore(LockTarget target, T owner)
+        : base(target)
+    {
+        _owner = owner;
+    }
+
+    internal override byte[] Serialize() =>
+        DocumentCodec.Serialize(_owner, Unknown, NoDbRuntime.Options.WriteIndented);
+
+    private protected override void ApplyState(byte[] document)
+    {
+        T fresh = T.NoDbCreateBlank();
+        UnknownMembers unknown = DocumentCodec.Deserialize(document, fresh, FilePath);
+        _owner.NoDbCopyStateFrom(fresh);
+        Unknown = unknown;
+    }
+}

@@ -1,0 +1,275 @@
+using System.ComponentModel;
+using NoDb.Locking;
+using NoDb.Storage;
+
+namespace NoDb.Infrastructure;
+
+/// <summary>
+/// The runtime half of one controller instance: where it lives, its committed document, and its lock. Generated
+/// controller members delegate here; user code calls the controller's own members instead.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public abstract class NoDbControllerCore
+{
+    private readonly object _stateSync = new();
+    private volatile NoDbLockScope? _activeScope;
+    private volatile bool _mustReload;
+
+    private protected NoDbControllerCore(LockTarget target) => Target = target;
+
+    /// <summary>The absolute, normalised working directory.</summary>
+    public string WorkingDirectory => Target.WorkingDirectory;
+
+    /// <summary>The run id: the last segment of the working directory.</summary>
+    public string RunId => Target.RunId;
+
+    /// <summary>The document's absolute path.</summary>
+    public string FilePath => Target.DocumentPath;
+
+    /// <summary>Whether the run is read-only (a <c>READONLY</c> file exists in the working directory).</summary>
+    public bool IsReadOnly => Target.IsReadOnly;
+
+    internal LockTarget Target { get; }
+
+    /// <summary>The document as last committed or read, byte for byte; <see langword="null"/> before the first commit.</summary>
+    internal byte[]? CommittedDocument { get; private set; }
+
+    internal DiskStamp? CommittedStamp { get; private set; }
+
+    internal UnknownMembers Unknown { get; private protected set; } = UnknownMembers.None;
+
+    internal bool IsHeldHere => _activeScope is not null;
+
+    /// <summary>Waits for the lock; see the controller's <c>LockAsync</c>.</summary>
+    public async ValueTask<NoDbLockScope> LockAsync(TimeSpan? timeout, CancellationToken cancellationToken) =>
+        (await LockCoordinator.AcquireAsync(this, timeout, wait: true, documentMustExist: true, cancellationToken).ConfigureAwait(false))!;
+
+    /// <summary>Takes the lock if it is free now; see the controller's <c>TryLockAsync</c>.</summary>
+    public ValueTask<NoDbLockScope?> TryLockAsync(CancellationToken cancellationToken) =>
+        LockCoordinator.AcquireAsync(this, TimeSpan.Zero, wait: false, documentMustExist: true, cancellationToken);
+
+    /// <summary>Waits for the lock, blocking the thread; see the controller's <c>Lock</c>.</summary>
+    public NoDbLockScope Lock(TimeSpan? timeout) => LockCoordinator.Acquire(this, timeout, documentMustExist: true);
+
+    /// <summary>Waits for the lock and returns its token; see the controller's <c>AcquireLockAsync</c>.</summary>
+    public async ValueTask<NoDbLockToken> AcquireLockAsync(TimeSpan? timeout, CancellationToken cancellationToken) =>
+        (await LockAsync(timeout, cancellationToken).ConfigureAwait(false)).Token;
+
+    /// <summary>Writes the current state under the token's lock and keeps the lock.</summary>
+    public ValueTask DumpAsync(NoDbLockToken token, CancellationToken cancellationToken) => Run(() =>
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ScopeOf(token, "dump").Persist();
+    });
+
+    /// <summary>Releases the token's lock without writing; unsaved changes are discarded.</summary>
+    public ValueTask UnlockAsync(NoDbLockToken token, CancellationToken cancellationToken) => Run(() =>
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ScopeOf(token, "unlock").Discard();
+    });
+
+    /// <summary>Writes the current state (if it changed) and releases the token's lock.</summary>
+    public ValueTask DumpAndUnlockAsync(NoDbLockToken token, CancellationToken cancellationToken) => Run(() =>
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ScopeOf(token, "dump and unlock").Dispose();
+    });
+
+    /// <summary>Takes the lock away from whoever holds it, here or in another process.</summary>
+    public async ValueTask ForceUnlockAsync(CancellationToken cancellationToken)
+    {
+        await NoDbRuntime.Backend.ForceUnlockAsync(Target, cancellationToken).ConfigureAwait(false);
+        LockCoordinator.ForceRelease(Target, "the lock was forced open with ForceUnlockAsync");
+    }
+
+    /// <summary>Whether any holder, here or in another process, has the lock now.</summary>
+    public ValueTask<bool> IsLockedAsync(CancellationToken cancellationToken) =>
+        NoDbRuntime.Backend.IsLockedAsync(Target, cancellationToken);
+
+    /// <summary>Writes the state if it differs from the committed document; on any failure restores the committed state.</summary>
+    internal void Persist(ILockLease lease)
+    {
+        byte[] document;
+        try
+        {
+            document = Serialize();
+            if (CommittedDocument is { } committed && committed.AsSpan().SequenceEqual(document))
+            {
+                return;
+            }
+
+            lease.CommitFenced(() => AtomicFile.Write(FilePath, document));
+        }
+        catch
+        {
+            RestoreCommitted();
+            throw;
+        }
+
+        lock (_stateSync)
+        {
+            CommittedDocument = document;
+            CommittedStamp = DocumentFile.Stamp(FilePath);
+        }
+    }
+
+    internal bool HasUncommittedChanges() =>
+        CommittedDocument is not { } committed || !committed.AsSpan().SequenceEqual(Serialize());
+
+    internal void RestoreCommitted()
+    {
+        lock (_stateSync)
+        {
+            if (CommittedDocument is { } committed)
+            {
+                Apply(committed);
+            }
+        }
+    }
+
+    /// <summary>Called with the lock held: make the instance match the document on disk, whoever wrote it.</summary>
+    internal void OnAcquired(NoDbLockScope scope, bool documentMustExist)
+    {
+        lock (_stateSync)
+        {
+            _activeScope = scope;
+        }
+
+        byte[]? onDisk = DocumentFile.TryRead(FilePath);
+        if (onDisk is null)
+        {
+            if (documentMustExist)
+            {
+                throw new NoDbNotFoundException(FilePath);
+            }
+
+            return;
+        }
+
+        lock (_stateSync)
+        {
+            if (_mustReload || CommittedDocument is not { } committed || !committed.AsSpan().SequenceEqual(onDisk))
+            {
+                Apply(onDisk);
+                CommittedStamp = DocumentFile.Stamp(FilePath);
+            }
+
+            _mustReload = false;
+        }
+    }
+
+    internal void OnReleased(NoDbLockScope scope)
+    {
+        lock (_stateSync)
+        {
+            if (ReferenceEquals(_activeScope, scope))
+            {
+                _activeScope = null;
+            }
+
+            // A scope that ended without a clean commit may leave state behind that is not the document's.
+            _mustReload |= scope.Lease.LostReason is not null;
+        }
+    }
+
+    /// <summary>
+    /// Reloads the instance in place if the document changed on disk, unless this process holds its lock (a holder's
+    /// unsaved changes are never wiped). Returns <see langword="false"/> if the document no longer exists.
+    /// </summary>
+    internal bool RefreshIfChanged()
+    {
+        if (_activeScope is not null)
+        {
+            return true;
+        }
+
+        DiskStamp? stamp = DocumentFile.Stamp(FilePath);
+        if (stamp is null)
+        {
+            return false;
+        }
+
+        if (stamp == CommittedStamp && !_mustReload)
+        {
+            return true;
+        }
+
+        byte[]? onDisk = DocumentFile.TryRead(FilePath);
+        if (onDisk is null)
+        {
+            return false;
+        }
+
+        lock (_stateSync)
+        {
+            if (_activeScope is not null)
+            {
+                return true;
+            }
+
+            if (_mustReload || CommittedDocument is not { } committed || !committed.AsSpan().SequenceEqual(onDisk))
+            {
+                Apply(onDisk);
+                _mustReload = false;
+            }
+
+            CommittedStamp = stamp;
+        }
+
+        return true;
+    }
+
+    /// <summary>Reads <paramref name="document"/> into the instance in place and records it as committed.</summary>
+    internal void Load(byte[] document)
+    {
+        lock (_stateSync)
+        {
+            Apply(document);
+            CommittedStamp = DocumentFile.Stamp(FilePath);
+        }
+    }
+
+    /// <summary>Serializes the instance's current state, unknown members included.</summary>
+    internal abstract byte[] Serialize();
+
+    /// <summary>Replaces the instance's state with <paramref name="document"/> (identity kept) and records it as committed.</summary>
+    private protected abstract void ApplyState(byte[] document);
+
+    private void Apply(byte[] document)
+    {
+        ApplyState(document);
+        CommittedDocument = document;
+    }
+
+    private NoDbLockScope ScopeOf(NoDbLockToken token, string operation)
+    {
+        NoDbLockScope scope = token.Scope ?? throw new NoDbLockTokenMismatchException(
+            $"Cannot {operation} '{FilePath}' with an empty token (default(NoDbLockToken)). Pass the token AcquireLockAsync returned.",
+            FilePath);
+
+        if (!ReferenceEquals(scope.Core, this))
+        {
+            throw new NoDbLockTokenMismatchException(
+                $"Cannot {operation} '{FilePath}' with the token of '{scope.Core.FilePath}' (#{scope.Lease.FencingNumber}): " +
+                "a token only works on the controller instance whose lock returned it.",
+                FilePath);
+        }
+
+        scope.ThrowIfReleased(operation);
+        return scope;
+    }
+
+    private static ValueTask Run(Action action)
+    {
+        try
+        {
+            action();
+            return ValueTask.CompletedTask;
+        }
+        catch (Exception e)
+        {
+            return ValueTask.FromException(e);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using System.Buffers.Text;
+using Microsoft.Win32.SafeHandles;
+using NoDb.Storage;
+
+namespace NoDb.Locking.FileLocks;
+
+/// <summary>
+/// The fencing counter of one document, kept in <c>.nodb/&lt;file&gt;.fence</c> beside it so that it survives restarts.
+/// Every operation runs under the file's own short exclusive lock, separate from the document lock, so a clear can
+/// move the counter while a holder still has the document lock, and a commit can check it and write atomically.
+/// </summary>
+internal static class FenceFile
+{
+    private const int Width = 20;
+
+    /// <summary>Issues the next fencing number.</summary>
+    public static long Next(string path) => WithLock(path, handle =>
+    {
+        long next = Read(handle) + 1;
+        Write(handle, next);
+        return next;
+    });
+
+    /// <summary>The last number issued (0 if none).</summary>
+    public static long Current(string path) => WithLock(path, Read);
+
+    /// <summary>Runs <paramref name="action"/> if <paramref name="fencingNumber"/> is still the last issued number; the counter cannot move meanwhile.</summary>
+    public static bool RunIfCurrent(string path, long fencingNumber, Action action) => WithLock(path, handle =>
+    {
+        if (Read(handle) != fencingNumber)
+        {
+            return false;
+        }
+
+        action();
+        return true;
+    });
+
+    private static T WithLock<T>(string path, Func<SafeFileHandle, T> body)
+    {
+        using SafeFileHandle handle = UnixNative.OpenOrCreate(path);
+        UnixNative.LockExclusive(handle, path);
+        return body(handle);
+    }
+
+    private static long Read(SafeFileHandle handle)
+    {
+        Span<byte> buffer = stackalloc byte[Width + 1];
+        int read = RandomAccess.Read(handle, buffer, 0);
+
+        // A missing or torn counter (only a power loss mid-write can tear it) restarts at 0. That is safe: a holder's
+        // write is allowed only while its number equals the current one, so no earlier holder matches a restarted count.
+        return Utf8Parser.TryParse(buffer[..read], out long value, out _) && value >= 0 ? value : 0;
+    }
+
+    private static void Write(SafeFileHandle handle, long value)
+    {
+        Span<byte> buffer = stackalloc byte[Width + 1];
+        value.TryFormat(buffer, out _, "D20", System.Globalization.CultureInfo.InvariantCulture);
+        buffer[Width] = (byte)'\n';
+        RandomAccess.Write(handle, buffer, 0);
+    }
+}

@@ -1,0 +1,26 @@
+namespace NoDb.Locking;
+
+/// <summary>
+/// Where locks live across processes: OS file locks on one machine, or Redis across machines. A backend
+/// is called by at most one flow per target at a time in a process (<see cref="LocalGates"/> queues the rest).
+/// </summary>
+internal interface ILockBackend
+{
+    /// <summary>Takes the lock if it is free now; <see langword="null"/> if another holder has it.</summary>
+    ValueTask<ILockLease?> TryAcquireAsync(LockTarget target, CancellationToken cancellationToken);
+
+    /// <summary>Waits for the lock up to <paramref name="timeout"/>; throws <see cref="TimeoutException"/> when it runs out.</summary>
+    ValueTask<ILockLease> AcquireAsync(LockTarget target, TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>The blocking form of <see cref="AcquireAsync"/>, for the synchronous <c>Lock()</c>.</summary>
+    ILockLease Acquire(LockTarget target, TimeSpan timeout);
+
+    /// <summary>Whether any holder, here or elsewhere, has the lock now.</summary>
+    ValueTask<bool> IsLockedAsync(LockTarget target, CancellationToken cancellationToken);
+
+    /// <summary>Takes the lock away from whoever holds it: the holder is fenced out and told it lost the lock.</summary>
+    ValueTask ForceUnlockAsync(LockTarget target, CancellationToken cancellationToken);
+
+    /// <summary>Force-unlocks every controller lock of one working directory, and no other.</summary>
+    ValueTask ClearLocksAsync(string workingDirectory, CancellationToken cancellationToken);
+}

@@ -1,0 +1,25 @@
+namespace NoDb.Locking;
+
+/// <summary>A held lock: its fencing number, the signal that it was lost, and the fenced write.</summary>
+internal interface ILockLease
+{
+    LockTarget Target { get; }
+
+    /// <summary>The number given to this acquisition; every later acquisition of the target gets a larger one.</summary>
+    long FencingNumber { get; }
+
+    /// <summary>Cancelled when the lease is lost: cleared, forced open, or taken by a newer holder.</summary>
+    CancellationToken Lost { get; }
+
+    /// <summary>Why the lease was lost, or <see langword="null"/> while it is held.</summary>
+    string? LostReason { get; }
+
+    /// <summary>
+    /// Runs <paramref name="write"/> only while this lease is still the current holder, so that no newer holder can
+    /// commit in between; throws <see cref="NoDbLockLostException"/> (and runs nothing) otherwise.
+    /// </summary>
+    void CommitFenced(Action write);
+
+    /// <summary>Gives the lock back. Idempotent.</summary>
+    void Release();
+}

@@ -1,0 +1,204 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using NoDb.Infrastructure;
+
+namespace NoDb.Locking;
+
+/// <summary>
+/// Acquires controller locks in three layers: this flow must not hold the lock already (<see cref="FlowLocks"/>), then
+/// the process's first-in, first-out gate for the document (<see cref="LocalGates"/>), then the backend across
+/// processes. After that the instance is brought up to date with the document on disk.
+/// </summary>
+internal static class LockCoordinator
+{
+    private static readonly ConcurrentDictionary<string, NoDbLockScope> Holders = new(StringComparer.Ordinal);
+
+    public static ValueTask<NoDbLockScope?> AcquireAsync(
+        NoDbControllerCore core, TimeSpan? timeout, bool wait, bool documentMustExist, CancellationToken cancellationToken)
+    {
+        TimeSpan limit;
+        FlowLockMark mark;
+        try
+        {
+            limit = ResolveTimeout(timeout);
+            mark = FlowLocks.Enter(core.Target);
+        }
+        catch (Exception e)
+        {
+            return ValueTask.FromException<NoDbLockScope?>(e);
+        }
+
+        return AcquireCoreAsync(core, mark, limit, wait, documentMustExist, cancellationToken);
+    }
+
+    public static NoDbLockScope Acquire(NoDbControllerCore core, TimeSpan? timeout, bool documentMustExist)
+    {
+        TimeSpan limit = ResolveTimeout(timeout);
+        FlowLockMark mark = FlowLocks.Enter(core.Target);
+        SemaphoreSlim? gate = null;
+        ILockLease? lease = null;
+        try
+        {
+            core.Target.ThrowIfReadOnly();
+            ILockBackend backend = NoDbRuntime.Backend;
+            long started = Stopwatch.GetTimestamp();
+            gate = LocalGates.For(core.Target);
+            if (!gate.Wait(limit))
+            {
+                gate = null;
+                throw NotAcquired(core, limit);
+            }
+
+            try
+            {
+                lease = backend.Acquire(core.Target, Remaining(started, limit));
+            }
+            catch (TimeoutException)
+            {
+                throw NotAcquired(core, limit);
+            }
+
+            return Grant(core, lease, gate, mark, documentMustExist);
+        }
+        catch
+        {
+            if (lease is null)
+            {
+                gate?.Release();
+                mark.Release();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Ends, in this process, the scope holding <paramref name="target"/>, if there is one.</summary>
+    public static void ForceRelease(LockTarget target, string reason)
+    {
+        if (Holders.TryGetValue(target.DocumentPath, out NoDbLockScope? scope))
+        {
+            scope.ForceRelease(reason);
+        }
+    }
+
+    /// <summary>Ends, in this process, every scope in <paramref name="workingDirectory"/>.</summary>
+    public static void ForceReleaseAll(string workingDirectory, string reason)
+    {
+        foreach (NoDbLockScope scope in Holders.Values)
+        {
+            if (string.Equals(scope.Core.Target.WorkingDirectory, workingDirectory, StringComparison.Ordinal))
+            {
+                scope.ForceRelease(reason);
+            }
+        }
+    }
+
+    public static void Unregister(NoDbLockScope scope) =>
+        Holders.TryRemove(new KeyValuePair<string, NoDbLockScope>(scope.Core.Target.DocumentPath, scope));
+
+    private static async ValueTask<NoDbLockScope?> AcquireCoreAsync(
+        NoDbControllerCore core, FlowLockMark mark, TimeSpan timeout, bool wait, bool documentMustExist, CancellationToken cancellationToken)
+    {
+        SemaphoreSlim? gate = null;
+        ILockLease? lease = null;
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            core.Target.ThrowIfReadOnly();
+            ILockBackend backend = NoDbRuntime.Backend;
+            long started = Stopwatch.GetTimestamp();
+            gate = LocalGates.For(core.Target);
+
+            if (!wait)
+            {
+                if (!gate.Wait(0, CancellationToken.None))
+                {
+                    gate = null;
+                    mark.Release();
+                    return null;
+                }
+
+                lease = await backend.TryAcquireAsync(core.Target, cancellationToken).ConfigureAwait(false);
+                if (lease is null)
+                {
+                    gate.Release();
+                    mark.Release();
+                    return null;
+                }
+            }
+            else
+            {
+                if (!await gate.WaitAsync(timeout, cancellationToken).ConfigureAwait(false))
+                {
+                    gate = null;
+                    throw NotAcquired(core, timeout);
+                }
+
+                try
+                {
+                    lease = await backend.AcquireAsync(core.Target, Remaining(started, timeout), cancellationToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    throw NotAcquired(core, timeout);
+                }
+            }
+
+            return Grant(core, lease, gate, mark, documentMustExist);
+        }
+        catch
+        {
+            if (lease is null)
+            {
+                gate?.Release();
+                mark.Release();
+            }
+
+            throw;
+        }
+    }
+
+    private static NoDbLockScope Grant(NoDbControllerCore core, ILockLease lease, SemaphoreSlim gate, FlowLockMark mark, bool documentMustExist)
+    {
+        var scope = new NoDbLockScope(core, lease, gate, mark);
+        Holders[core.Target.DocumentPath] = scope;
+        try
+        {
+            core.OnAcquired(scope, documentMustExist);
+        }
+        catch
+        {
+            scope.Discard();
+            throw;
+        }
+
+        return scope;
+    }
+
+    private static NoDbException NotAcquired(NoDbControllerCore core, TimeSpan timeout) =>
+        timeout == TimeSpan.Zero
+            ? new NoDbAlreadyLockedException(core.FilePath)
+            : new NoDbLockTimeoutException(core.FilePath, timeout);
+
+    private static TimeSpan ResolveTimeout(TimeSpan? timeout)
+    {
+        TimeSpan value = timeout ?? NoDbRuntime.Options.DefaultLockTimeout;
+        if (value < TimeSpan.Zero && value != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), value, "A lock timeout must be zero or more, or Timeout.InfiniteTimeSpan.");
+        }
+
+        return value;
+    }
+
+    private static TimeSpan Remaining(long started, TimeSpan timeout)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            return timeout;
+        }
+
+        TimeSpan left = timeout - Stopwatch.GetElapsedTime(started);
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+    }
+}

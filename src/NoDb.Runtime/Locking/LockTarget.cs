@@ -1,0 +1,43 @@
+using NoDb.Storage;
+
+namespace NoDb.Locking;
+
+/// <summary>One controller document in one working directory: the unit that is locked, fenced and cached.</summary>
+internal sealed class LockTarget
+{
+    public LockTarget(string workingDirectory, string fileName)
+    {
+        WorkingDirectory = workingDirectory;
+        FileName = fileName;
+        DocumentPath = NoDbPaths.Combine(workingDirectory, fileName);
+        StateDirectory = Path.Join(workingDirectory, NoDbPaths.StateFolder);
+        ReadOnlyMarkerPath = Path.Join(workingDirectory, NoDbPaths.ReadOnlyMarker);
+        RunId = Path.GetFileName(workingDirectory);
+    }
+
+    public string WorkingDirectory { get; }
+
+    public string FileName { get; }
+
+    public string RunId { get; }
+
+    /// <summary>The document's absolute path; also the key of the lock in this process.</summary>
+    public string DocumentPath { get; }
+
+    /// <summary>The folder beside the documents that holds lock and fence files.</summary>
+    public string StateDirectory { get; }
+
+    public string ReadOnlyMarkerPath { get; }
+
+    public bool IsReadOnly => File.Exists(ReadOnlyMarkerPath);
+
+    public void ThrowIfReadOnly()
+    {
+        if (IsReadOnly)
+        {
+            throw new NoDbReadOnlyException(DocumentPath, ReadOnlyMarkerPath);
+        }
+    }
+
+    public override string ToString() => DocumentPath;
+}

@@ -1,0 +1,168 @@
+using System.Runtime.ExceptionServices;
+using NoDb.Infrastructure;
+using NoDb.Locking;
+
+namespace NoDb;
+
+/// <summary>
+/// A held controller lock. Disposing it persists the controller if its state changed (an atomic, fenced write) and
+/// releases the lock: <c>await using var _ = await climate.LockAsync();</c>.
+/// </summary>
+/// <remarks>
+/// Dispose cannot see an exception in flight, so a scope persists whatever state it holds when it ends; use
+/// <c>UpdateAsync</c> for all-or-nothing changes. If the lock was lost meanwhile, dispose writes nothing, restores the
+/// in-memory state to the last committed document and throws <see cref="NoDbLockLostException"/>.
+/// </remarks>
+public sealed class NoDbLockScope : IAsyncDisposable, IDisposable
+{
+    private readonly SemaphoreSlim _gate;
+    private readonly FlowLockMark _mark;
+    private int _released;
+    private volatile string? _forcedReason;
+
+    internal NoDbLockScope(NoDbControllerCore core, ILockLease lease, SemaphoreSlim gate, FlowLockMark mark)
+    {
+        Core = core;
+        Lease = lease;
+        _gate = gate;
+        _mark = mark;
+    }
+
+    /// <summary>The token of this acquisition, for the token API (<c>DumpAsync</c>, <c>UnlockAsync</c>).</summary>
+    public NoDbLockToken Token => new(this);
+
+    /// <summary>
+    /// Cancelled when the lock is lost while the scope is open (cleared, forced open, or taken by a newer holder).
+    /// Pass it to long work done under the lock so that the work stops when it could no longer be saved.
+    /// </summary>
+    public CancellationToken LockLost => Lease.Lost;
+
+    internal NoDbControllerCore Core { get; }
+
+    internal ILockLease Lease { get; }
+
+    internal bool IsReleased => Volatile.Read(ref _released) != 0;
+
+    /// <summary>Persists the controller if it changed, then releases the lock.</summary>
+    /// <exception cref="NoDbLockLostException">The lock was lost before the write; nothing was written.</exception>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _released, 1) != 0)
+        {
+            ThrowIfForcedWithChanges();
+            return;
+        }
+
+        Exception? failure = null;
+        try
+        {
+            Core.Persist(Lease);
+        }
+        catch (Exception e)
+        {
+            failure = e;
+        }
+
+        Dismantle();
+        if (failure is not null)
+        {
+            ExceptionDispatchInfo.Throw(failure);
+        }
+    }
+
+    /// <summary>Persists the controller if it changed, then releases the lock.</summary>
+    /// <exception cref="NoDbLockLostException">The lock was lost before the write; nothing was written.</exception>
+    /// <remarks>The embedded backend writes to the local disk synchronously; the returned task is already complete.</remarks>
+    public ValueTask DisposeAsync()
+    {
+        try
+        {
+            Dispose();
+            return ValueTask.CompletedTask;
+        }
+        catch (Exception e)
+        {
+            return ValueTask.FromException(e);
+        }
+    }
+
+    /// <summary>Writes the current state now (if it changed) and keeps the lock.</summary>
+    internal void Persist()
+    {
+        ThrowIfReleased("dump");
+        Core.Persist(Lease);
+    }
+
+    /// <summary>Releases without writing: the in-memory state goes back to the last committed document.</summary>
+    internal void Discard()
+    {
+        if (Interlocked.Exchange(ref _released, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            Core.RestoreCommitted();
+        }
+        finally
+        {
+            Dismantle();
+        }
+    }
+
+    /// <summary>Ends the scope from outside (force unlock in this process): nothing it changes afterwards is written.</summary>
+    internal void ForceRelease(string reason)
+    {
+        _forcedReason = reason;
+        if (Interlocked.Exchange(ref _released, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            Core.RestoreCommitted();
+        }
+        finally
+        {
+            Dismantle();
+        }
+    }
+
+    internal void ThrowIfReleased(string operation)
+    {
+        if (IsReleased)
+        {
+            throw new NoDbLockTokenMismatchException(
+                $"Cannot {operation} '{Core.FilePath}' with token #{Lease.FencingNumber}: that lock was already " +
+                (_forcedReason is null ? "released" : $"taken away ({_forcedReason})") +
+                ". Acquire the lock again and use the new token.",
+                Core.FilePath);
+        }
+    }
+
+    private void ThrowIfForcedWithChanges()
+    {
+        if (_forcedReason is { } reason && Core.HasUncommittedChanges())
+        {
+            Core.RestoreCommitted();
+            throw new NoDbLockLostException(Core.FilePath, Lease.FencingNumber, reason);
+        }
+    }
+
+    private void Dismantle()
+    {
+        try
+        {
+            Lease.Release();
+        }
+        finally
+        {
+            LockCoordinator.Unregister(this);
+            Core.OnReleased(this);
+            _mark.Release();
+            _gate.Release();
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using System.Buffers;
+using System.Text.Json;
+using NoDb.Infrastructure;
+
+namespace NoDb.Storage;
+
+/// <summary>
+/// Turns a controller into its document and back. The controller's generated code reads and writes
+/// its own members; this codec owns the envelope, keeps the members it does not know, and turns
+/// every reading fault into a <see cref="NoDbCorruptFileException"/> that names the position.
+/// </summary>
+internal static class DocumentCodec
+{
+    private static readonly JsonReaderOptions ReaderOptions = new()
+    {
+        CommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        MaxDepth = 256,
+    };
+
+    public static byte[] Serialize(INoDbController controller, UnknownMembers unknown, bool indented)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = indented, SkipValidation = false }))
+        {
+            writer.WriteStartObject();
+            controller.NoDbWriteMembers(writer);
+            unknown.WriteTo(writer);
+            writer.WriteEndObject();
+        }
+
+        if (indented)
+        {
+            buffer.Write("\n"u8);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Reads <paramref name="utf8"/> into <paramref name="target"/>, a blank controller, and returns the members it did not know.</summary>
+    public static UnknownMembers Deserialize(ReadOnlySpan<byte> utf8, INoDbController target, string filePath)
+    {
+        var reader = new Utf8JsonReader(utf8, ReaderOptions);
+        try
+        {
+            if (!reader.Read())
+            {
+                throw Corrupt(utf8, 0, filePath, "the document is empty.", null);
+            }
+
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw Corrupt(utf8, reader.TokenStartIndex, filePath, $"a document must be a JSON object, not {Describe(reader.TokenType)}.", null);
+            }
+
+            var unknown = new UnknownMembers.Builder();
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (!target.NoDbReadMember(ref reader))
+                {
+                    string name = reader.GetString()!;
+                    reader.Read();
+                    unknown.Add(name, JsonElement.ParseValue(ref reader));
+                }
+            }
+
+            if (reader.Read())
+            {
+                throw Corrupt(utf8, reader.TokenStartIndex, filePath, "there is content after the end of the document.", null);
+            }
+
+            return unknown.Build();
+        }
+        catch (JsonException e)
+        {
+            throw new NoDbCorruptFileException(
+                filePath, (e.LineNumber ?? 0) + 1, e.BytePositionInLine ?? 0, e.Message.TrimEnd() is { Length: > 0 } m ? m : "malformed JSON.", e);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException)
+        {
+            throw Corrupt(utf8, reader.TokenStartIndex, filePath, $"a member has a value of the wrong type ({e.Message})", e);
+        }
+    }
+
+    private static NoDbCorruptFileException Corrupt(ReadOnlySpan<byte> utf8, long offset, string filePath, string problem, Exception? inner)
+    {
+        ReadOnlySpan<byte> before = utf8[..(int)Math.Min(offset, utf8.Length)];
+        int lastNewLine = before.LastIndexOf((byte)'\n');
+        long line = before.Count((byte)'\n') + 1;
+        long column = before.Length - (lastNewLine + 1);
+        return new NoDbCorruptFileException(filePath, line, column, problem, inner);
+    }
+
+    private static string Describe(JsonTokenType type) => type switch
+    {
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.Null => "null",
+        _ => type.ToString(),
+    };
+}
