@@ -31,6 +31,17 @@ public abstract class NoDbControllerCore
 
     internal LockTarget Target { get; }
 
+    /// <summary>The error for a controller made with <see langword="new"/> and used as if it had a working directory.</summary>
+    /// <param name="controllerName">The controller class's name.</param>
+    public static InvalidOperationException NotAttached(string controllerName) => new(
+        $"This {controllerName} was created with 'new' and has no working directory. Use {controllerName}.Create, " +
+        $"{controllerName}.GetInstance or {controllerName}.LoadDetached to get one that is backed by a document.");
+
+    /// <summary>The error for a second attach of runtime state to one controller instance.</summary>
+    /// <param name="controllerName">The controller class's name.</param>
+    public static InvalidOperationException AlreadyAttached(string controllerName) => new(
+        $"This {controllerName} is already attached to a working directory; the runtime attaches each instance once.");
+
     /// <summary>The document as last committed or read, byte for byte; <see langword="null"/> before the first commit.</summary>
     internal byte[]? CommittedDocument { get; private set; }
 

@@ -71,6 +71,11 @@ internal static class DocumentCodec
 
             return unknown.Build();
         }
+        catch (JsonException e) when (e.LineNumber is null)
+        {
+            // Thrown by a controller's own reading code: the reader knows where it stopped.
+            throw Corrupt(utf8, reader.TokenStartIndex, filePath, e.Message, e);
+        }
         catch (JsonException e)
         {
             throw new NoDbCorruptFileException(

@@ -1,0 +1,68 @@
+using System.Globalization;
+using NoDb;
+using NoDb.TestControllers;
+
+// Usage:
+//   increment <working directory> <count>   lock, Counter++, persist; <count> times
+//   hold <working directory>                lock, print "locked <fencing number>", then block until killed
+//   stale-write <working directory>         lock, print "locked <n>", wait for a line on stdin, set StationId, persist
+if (args.Length < 2)
+{
+    Console.Error.WriteLine("usage: NoDb.TestWorker increment|hold|stale-write <working directory> [count]");
+    return 2;
+}
+
+string mode = args[0];
+string directory = args[1];
+NoDbRuntime.Configure(o =>
+{
+    o.DefaultLockTimeout = TimeSpan.FromMinutes(2);
+    o.LeaseCheckInterval = TimeSpan.FromMilliseconds(100);
+});
+Climate climate = Climate.GetInstance(directory);
+
+switch (mode)
+{
+    case "increment":
+        int count = int.Parse(args[2], CultureInfo.InvariantCulture);
+        for (int i = 0; i < count; i++)
+        {
+            await using (await climate.LockAsync())
+            {
+                climate.Counter++;
+            }
+        }
+
+        Console.WriteLine("done");
+        return 0;
+
+    case "hold":
+        NoDbLockScope held = await climate.LockAsync();
+        Console.WriteLine($"locked {held.Token.FencingNumber}");
+        await Task.Delay(Timeout.Infinite);
+        return 0;
+
+    case "stale-write":
+        await using (NoDbLockScope scope = await climate.LockAsync())
+        {
+            Console.WriteLine($"locked {scope.Token.FencingNumber}");
+            _ = Console.ReadLine();
+            climate.StationId = "stale";
+            try
+            {
+                scope.Dispose();
+            }
+            catch (NoDbLockLostException e)
+            {
+                Console.WriteLine($"refused {e.FencingNumber}");
+                return 0;
+            }
+        }
+
+        Console.WriteLine("written");
+        return 1;
+
+    default:
+        Console.Error.WriteLine($"unknown mode '{mode}'");
+        return 2;
+}
