@@ -6,9 +6,10 @@ using NoDb.TestControllers;
 //   increment <working directory> <count>   lock, Counter++, persist; <count> times
 //   hold <working directory>                lock, print "locked <fencing number>", then block until killed
 //   stale-write <working directory>         lock, print "locked <n>", wait for a line on stdin, set StationId, persist
+//   force-unlock <working directory>        take the lock of climate.nodb away from whoever holds it
 if (args.Length < 2)
 {
-    Console.Error.WriteLine("usage: NoDb.TestWorker increment|hold|stale-write <working directory> [count]");
+    Console.Error.WriteLine("usage: NoDb.TestWorker increment|hold|stale-write|force-unlock <working directory> [count]");
     return 2;
 }
 
@@ -61,6 +62,11 @@ switch (mode)
 
         Console.WriteLine("written");
         return 1;
+
+    case "force-unlock":
+        await climate.ForceUnlockAsync();
+        Console.WriteLine("forced");
+        return 0;
 
     default:
         Console.Error.WriteLine($"unknown mode '{mode}'");

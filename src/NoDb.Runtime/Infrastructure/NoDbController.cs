@@ -22,12 +22,11 @@ public static class NoDbController<T>
     // Keyed by the exact string callers pass, so the hot path neither normalises nor allocates.
     private static readonly ConcurrentDictionary<string, InstanceEntry<T>> ByInput = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<string, InstanceEntry<T>> ByDirectory = new(StringComparer.Ordinal);
-    private static int s_loads;
-
     static NoDbController() => NoDbPaths.ValidateFileName(T.NoDbFileName);
 
-    /// <summary>How many times a document was read to create a cached instance (for tests and diagnostics).</summary>
-    internal static int Loads => Volatile.Read(ref s_loads);
+    /// <summary>How many times the document of <paramref name="workingDirectory"/> was read to create its cached instance.</summary>
+    internal static int LoadsOf(string workingDirectory) =>
+        ByDirectory.TryGetValue(NoDbPaths.NormalizeWorkingDirectory(workingDirectory), out InstanceEntry<T>? entry) ? Volatile.Read(ref entry.Loads) : 0;
 
     /// <summary>The shared instance for <paramref name="workingDirectory"/>; see the controller's <c>GetInstance</c>.</summary>
     public static T GetInstance(string workingDirectory) =>
@@ -82,8 +81,8 @@ public static class NoDbController<T>
     public static async ValueTask<T> CreateAsync(string workingDirectory, Func<T, ValueTask>? initialize, CancellationToken cancellationToken)
     {
         (T instance, LockTarget target) = NewDetached(workingDirectory);
-        NoDbLockScope scope = (await LockCoordinator.AcquireAsync(
-            instance.NoDbCore, timeout: null, wait: true, documentMustExist: false, cancellationToken).ConfigureAwait(false))!;
+        NoDbLockScope scope = await LockCoordinator.LockAsync(
+            instance.NoDbCore, timeout: null, documentMustExist: false, cancellationToken).ConfigureAwait(false);
         try
         {
             ThrowIfExists(target, scope);
@@ -200,7 +199,7 @@ public static class NoDbController<T>
             T? loaded = LoadFromDisk(target);
             if (loaded is not null)
             {
-                Interlocked.Increment(ref s_loads);
+                Interlocked.Increment(ref entry.Loads);
                 entry.Instance = loaded;
             }
 

@@ -52,19 +52,25 @@ public abstract class NoDbControllerCore
     internal bool IsHeldHere => _activeScope is not null;
 
     /// <summary>Waits for the lock; see the controller's <c>LockAsync</c>.</summary>
-    public async ValueTask<NoDbLockScope> LockAsync(TimeSpan? timeout, CancellationToken cancellationToken) =>
-        (await LockCoordinator.AcquireAsync(this, timeout, wait: true, documentMustExist: true, cancellationToken).ConfigureAwait(false))!;
+    public ValueTask<NoDbLockScope> LockAsync(TimeSpan? timeout, CancellationToken cancellationToken) =>
+        LockCoordinator.LockAsync(this, timeout, documentMustExist: true, cancellationToken);
 
     /// <summary>Takes the lock if it is free now; see the controller's <c>TryLockAsync</c>.</summary>
     public ValueTask<NoDbLockScope?> TryLockAsync(CancellationToken cancellationToken) =>
-        LockCoordinator.AcquireAsync(this, TimeSpan.Zero, wait: false, documentMustExist: true, cancellationToken);
+        LockCoordinator.TryLockAsync(this, cancellationToken);
 
     /// <summary>Waits for the lock, blocking the thread; see the controller's <c>Lock</c>.</summary>
     public NoDbLockScope Lock(TimeSpan? timeout) => LockCoordinator.Acquire(this, timeout, documentMustExist: true);
 
     /// <summary>Waits for the lock and returns its token; see the controller's <c>AcquireLockAsync</c>.</summary>
-    public async ValueTask<NoDbLockToken> AcquireLockAsync(TimeSpan? timeout, CancellationToken cancellationToken) =>
-        (await LockAsync(timeout, cancellationToken).ConfigureAwait(false)).Token;
+    public ValueTask<NoDbLockToken> AcquireLockAsync(TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        // Not an async method: the flow mark pushed by LockAsync must stay in the caller's context.
+        ValueTask<NoDbLockScope> acquisition = LockAsync(timeout, cancellationToken);
+        return acquisition.IsCompletedSuccessfully ? ValueTask.FromResult(acquisition.Result.Token) : TokenOf(acquisition);
+
+        static async ValueTask<NoDbLockToken> TokenOf(ValueTask<NoDbLockScope> pending) => (await pending.ConfigureAwait(false)).Token;
+    }
 
     /// <summary>Writes the current state under the token's lock and keeps the lock.</summary>
     public ValueTask DumpAsync(NoDbLockToken token, CancellationToken cancellationToken) => Run(() =>

@@ -13,6 +13,9 @@ internal sealed class InstanceEntry<T>(string workingDirectory)
 
     public volatile T? Instance;
 
+    /// <summary>How many times the document was read to fill this entry (for tests and diagnostics).</summary>
+    public int Loads;
+
     public bool IsDue(long now) => now >= Volatile.Read(ref _nextCheck);
 
     public void CheckedAt(long now, TimeSpan interval) =>

@@ -13,7 +13,20 @@ internal static class LockCoordinator
 {
     private static readonly ConcurrentDictionary<string, NoDbLockScope> Holders = new(StringComparer.Ordinal);
 
-    public static ValueTask<NoDbLockScope?> AcquireAsync(
+    /// <summary>Waits for the lock. Not an async method: the flow mark must be pushed in the caller's context.</summary>
+    public static ValueTask<NoDbLockScope> LockAsync(NoDbControllerCore core, TimeSpan? timeout, bool documentMustExist, CancellationToken cancellationToken)
+    {
+        ValueTask<NoDbLockScope?> acquisition = AcquireAsync(core, timeout, wait: true, documentMustExist, cancellationToken);
+        return acquisition.IsCompletedSuccessfully ? ValueTask.FromResult(acquisition.Result!) : NotNull(acquisition);
+
+        static async ValueTask<NoDbLockScope> NotNull(ValueTask<NoDbLockScope?> pending) => (await pending.ConfigureAwait(false))!;
+    }
+
+    /// <summary>Takes the lock if it is free now. Not an async method, for the same reason.</summary>
+    public static ValueTask<NoDbLockScope?> TryLockAsync(NoDbControllerCore core, CancellationToken cancellationToken) =>
+        AcquireAsync(core, TimeSpan.Zero, wait: false, documentMustExist: true, cancellationToken);
+
+    private static ValueTask<NoDbLockScope?> AcquireAsync(
         NoDbControllerCore core, TimeSpan? timeout, bool wait, bool documentMustExist, CancellationToken cancellationToken)
     {
         TimeSpan limit;
