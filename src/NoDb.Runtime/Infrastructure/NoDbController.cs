@@ -74,7 +74,7 @@ public static class NoDbController<T>
             }
         }
 
-        return Publish(target, instance);
+        return Publish(workingDirectory, target, instance);
     }
 
     /// <summary>Creates the document; see the controller's <c>CreateAsync</c>.</summary>
@@ -98,7 +98,7 @@ public static class NoDbController<T>
         }
 
         await scope.DisposeAsync().ConfigureAwait(false);
-        return Publish(target, instance);
+        return Publish(workingDirectory, target, instance);
     }
 
     /// <summary>Runs <paramref name="mutate"/> under the lock and persists; on an exception restores the committed state and rethrows.</summary>
@@ -242,7 +242,7 @@ public static class NoDbController<T>
         }
     }
 
-    private static T Publish(LockTarget target, T instance)
+    private static T Publish(string input, LockTarget target, T instance)
     {
         InstanceEntry<T> entry = ByDirectory.GetOrAdd(target.WorkingDirectory, static d => new InstanceEntry<T>(d));
         lock (entry.LoadSync)
@@ -251,6 +251,7 @@ public static class NoDbController<T>
         }
 
         entry.CheckedAt(Environment.TickCount64, NoDbRuntime.Options.RefreshInterval);
+        Remember(input, entry);
         return instance;
     }
 

@@ -1,0 +1,192 @@
+using NoDb.Infrastructure;
+using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestControllers;
+
+namespace NoDb.Runtime.Tests.Instances;
+
+public sealed class InstanceRegistryTests
+{
+    [Fact]
+    public async Task A_hundred_concurrent_first_callers_get_one_object_from_one_load()
+    {
+        using var run = new TestRun();
+        run.WriteClimateText("""{ "stationId": "S", "Counter": 3 }""");
+        using var start = new ManualResetEventSlim();
+
+        Task<Climate>[] callers = Enumerable.Range(0, 100)
+            .Select(_ => Task.Run(() =>
+            {
+                start.Wait();
+                return Climate.GetInstance(run.Directory);
+            }))
+            .ToArray();
+        start.Set();
+        Climate[] instances = await Task.WhenAll(callers).Within();
+
+        Assert.All(instances, instance => Assert.Same(instances[0], instance));
+        Assert.Equal(1, NoDbController<Climate>.LoadsOf(run.Directory));
+        Assert.Equal(3, instances[0].Counter);
+    }
+
+    [Fact]
+    public async Task GetInstanceAsync_and_TryGetInstance_return_the_same_object()
+    {
+        using var run = new TestRun();
+        Climate created = run.CreateClimate();
+
+        Assert.Same(created, Climate.GetInstance(run.Directory));
+        Assert.Same(created, await Climate.GetInstanceAsync(run.Directory));
+        Assert.Same(created, Climate.TryGetInstance(run.Directory));
+    }
+
+    [Fact]
+    public async Task A_missing_document_is_not_found()
+    {
+        using var run = new TestRun();
+
+        Assert.Null(Climate.TryGetInstance(run.Directory));
+        var error = Assert.Throws<NoDbNotFoundException>(() => Climate.GetInstance(run.Directory));
+        Assert.Equal(run.ClimatePath, error.FilePath);
+        await Assert.ThrowsAsync<NoDbNotFoundException>(async () => await Climate.GetInstanceAsync(run.Directory));
+        Assert.Throws<NoDbNotFoundException>(() => Climate.LoadDetached(run.Directory));
+    }
+
+    [Fact]
+    public void A_deleted_document_is_no_longer_found()
+    {
+        using var run = new TestRun();
+        run.CreateClimate();
+        File.Delete(run.ClimatePath);
+
+        Assert.Null(Climate.TryGetInstance(run.Directory));
+    }
+
+    [Fact]
+    public async Task An_external_commit_refreshes_the_cached_instance_in_place()
+    {
+        using var run = new TestRun();
+        Climate cached = run.CreateClimate(stationId: "OLD");
+
+        Climate other = Climate.LoadDetached(run.Directory);
+        await other.UpdateAsync(c =>
+        {
+            c.StationId = "NEW";
+            c.Years.Add(2024);
+        });
+
+        Climate again = Climate.GetInstance(run.Directory);
+        Assert.Same(cached, again);
+        Assert.Equal("NEW", cached.StationId);
+        Assert.Equal([2024], cached.Years);
+    }
+
+    [Fact]
+    public async Task A_hand_edit_is_seen_by_the_next_lock_holder_so_no_commit_overwrites_it()
+    {
+        using var run = new TestRun();
+        Climate cached = run.CreateClimate(counter: 1);
+        run.WriteClimateText("""{ "stationId": "HAND", "Counter": 50, "Years": [] }""");
+
+        await using (await cached.LockAsync())
+        {
+            Assert.Equal("HAND", cached.StationId);
+            cached.Counter++;
+        }
+
+        Climate reread = Climate.LoadDetached(run.Directory);
+        Assert.Equal(51, reread.Counter);
+        Assert.Equal("HAND", reread.StationId);
+    }
+
+    [Fact]
+    public async Task The_cached_instance_is_never_refreshed_while_this_process_holds_its_lock()
+    {
+        using var run = new TestRun();
+        Climate cached = run.CreateClimate(stationId: "COMMITTED");
+
+        await using (await cached.LockAsync())
+        {
+            cached.StationId = "UNSAVED";
+            run.WriteClimateText("""{ "stationId": "EXTERNAL" }""");
+
+            Assert.Same(cached, Climate.GetInstance(run.Directory));
+            Assert.Equal("UNSAVED", cached.StationId);
+        }
+
+        Assert.Equal("UNSAVED", Climate.LoadDetached(run.Directory).StationId);
+    }
+
+    [Fact]
+    public async Task LoadDetached_bypasses_the_cache()
+    {
+        using var run = new TestRun();
+        Climate cached = run.CreateClimate(counter: 1);
+
+        Climate first = Climate.LoadDetached(run.Directory);
+        Climate second = Climate.LoadDetached(run.Directory);
+        cached.Hits = 9;
+
+        Assert.NotSame(cached, first);
+        Assert.NotSame(first, second);
+        Assert.Equal(0, first.Hits);
+        Assert.Equal(1, first.Counter);
+        await first.UpdateAsync(c => c.Counter = 2);
+        Assert.Equal(1, second.Counter);
+    }
+
+    [Fact]
+    public void A_read_only_run_is_never_cached()
+    {
+        using var run = new TestRun();
+        Climate before = run.CreateClimate();
+        run.MarkReadOnly();
+
+        Climate first = Climate.GetInstance(run.Directory);
+        Climate second = Climate.GetInstance(run.Directory);
+
+        Assert.NotSame(before, first);
+        Assert.NotSame(first, second);
+        Assert.True(first.IsReadOnly);
+    }
+
+    [Fact]
+    public void Create_refuses_an_existing_document_and_leaves_it_alone()
+    {
+        using var run = new TestRun();
+        run.CreateClimate(stationId: "FIRST");
+        string before = run.ReadClimateText();
+
+        var error = Assert.Throws<NoDbAlreadyExistsException>(() => Climate.Create(run.Directory, c => c.StationId = "SECOND"));
+
+        Assert.Equal(run.ClimatePath, error.FilePath);
+        Assert.Equal(before, run.ReadClimateText());
+    }
+
+    [Fact]
+    public void Create_whose_initializer_throws_writes_nothing()
+    {
+        using var run = new TestRun();
+
+        Assert.Throws<FormatException>(() => Climate.Create(run.Directory, _ => throw new FormatException("bad input")));
+
+        Assert.False(File.Exists(run.ClimatePath));
+        Assert.Null(Climate.TryGetInstance(run.Directory));
+    }
+
+    [Fact]
+    public async Task CreateAsync_writes_the_initialised_document_and_caches_it()
+    {
+        using var run = new TestRun();
+
+        Climate created = await Climate.CreateAsync(run.Directory, async c =>
+        {
+            await Task.Yield();
+            c.Years.AddRange([1990, 1991]);
+        });
+
+        Assert.Same(created, Climate.GetInstance(run.Directory));
+        Assert.Equal([1990, 1991], Climate.LoadDetached(run.Directory).Years);
+        Assert.Equal(run.Directory, created.WorkingDirectory);
+        Assert.Equal(run.ClimatePath, created.FilePath);
+    }
+}
