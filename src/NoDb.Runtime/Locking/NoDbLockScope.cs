@@ -111,20 +111,14 @@ public sealed class NoDbLockScope : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>Ends the scope from outside (force unlock in this process): nothing it changes afterwards is written.</summary>
+    /// <summary>
+    /// Ends the scope from outside (force unlock in this process). The holder's code may still be running, so its state is
+    /// left alone; the instance is reloaded by the next holder, and this scope's own dispose reports the loss.
+    /// </summary>
     internal void ForceRelease(string reason)
     {
         _forcedReason = reason;
-        if (Interlocked.Exchange(ref _released, 1) != 0)
-        {
-            return;
-        }
-
-        try
-        {
-            Core.RestoreCommitted();
-        }
-        finally
+        if (Interlocked.Exchange(ref _released, 1) == 0)
         {
             Dismantle();
         }
@@ -144,7 +138,18 @@ public sealed class NoDbLockScope : IAsyncDisposable, IDisposable
 
     private void ThrowIfForcedWithChanges()
     {
-        if (_forcedReason is { } reason && Core.HasUncommittedChanges())
+        if (_forcedReason is not { } reason)
+        {
+            return;
+        }
+
+        if (Core.IsHeldHere)
+        {
+            // A newer holder owns the instance now: leave its state alone, but tell this one it lost its lock.
+            throw new NoDbLockLostException(Core.FilePath, Lease.FencingNumber, reason);
+        }
+
+        if (Core.HasUncommittedChanges())
         {
             Core.RestoreCommitted();
             throw new NoDbLockLostException(Core.FilePath, Lease.FencingNumber, reason);
