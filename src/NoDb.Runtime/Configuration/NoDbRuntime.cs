@@ -24,7 +24,14 @@ public static class NoDbRuntime
 
             lock (Sync)
             {
-                return s_options ??= Validated(new NoDbOptions());
+                if (s_options is null)
+                {
+                    NoDbOptions defaults = Validated(new NoDbOptions());
+                    RefreshClock.Start(defaults.RefreshInterval);
+                    s_options = defaults;
+                }
+
+                return s_options;
             }
         }
     }
@@ -61,6 +68,7 @@ public static class NoDbRuntime
         {
             s_options = options;
             s_backend = backend;
+            RefreshClock.Start(options.RefreshInterval);
         }
     }
 

@@ -22,7 +22,7 @@ public static class NoDbController<T>
     // Keyed by the exact string callers pass, so the hot path neither normalises nor allocates.
     private static readonly ConcurrentDictionary<string, InstanceEntry<T>> ByInput = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<string, InstanceEntry<T>> ByDirectory = new(StringComparer.Ordinal);
-    static NoDbController() => NoDbPaths.ValidateFileName(T.NoDbFileName);
+    private static readonly string FileName = ValidatedFileName();
 
     /// <summary>How many times the document of <paramref name="workingDirectory"/> was read to create its cached instance.</summary>
     internal static int LoadsOf(string workingDirectory) =>
@@ -30,7 +30,7 @@ public static class NoDbController<T>
 
     /// <summary>The shared instance for <paramref name="workingDirectory"/>; see the controller's <c>GetInstance</c>.</summary>
     public static T GetInstance(string workingDirectory) =>
-        Find(workingDirectory) ?? throw new NoDbNotFoundException(NoDbPaths.Combine(NoDbPaths.NormalizeWorkingDirectory(workingDirectory), T.NoDbFileName));
+        Find(workingDirectory) ?? throw new NoDbNotFoundException(NoDbPaths.Combine(NoDbPaths.NormalizeWorkingDirectory(workingDirectory), FileName));
 
     /// <summary>The shared instance, or <see langword="null"/> when the document does not exist.</summary>
     public static T? TryGetInstance(string workingDirectory) => Find(workingDirectory);
@@ -52,7 +52,7 @@ public static class NoDbController<T>
     /// <summary>A fresh copy read from disk, not cached and not shared; see the controller's <c>LoadDetached</c>.</summary>
     public static T LoadDetached(string workingDirectory)
     {
-        var target = new LockTarget(NoDbPaths.NormalizeWorkingDirectory(workingDirectory), T.NoDbFileName);
+        var target = new LockTarget(NoDbPaths.NormalizeWorkingDirectory(workingDirectory), FileName);
         return LoadFromDisk(target) ?? throw new NoDbNotFoundException(target.DocumentPath);
     }
 
@@ -140,14 +140,13 @@ public static class NoDbController<T>
     private static T? Find(string workingDirectory)
     {
         ArgumentNullException.ThrowIfNull(workingDirectory);
-        long now = Environment.TickCount64;
-        if (ByInput.TryGetValue(workingDirectory, out InstanceEntry<T>? known) && known.Instance is { } cached && !known.IsDue(now))
+        if (ByInput.TryGetValue(workingDirectory, out InstanceEntry<T>? known) && known.IsFresh && known.Instance is { } cached)
         {
             return cached;
         }
 
         string directory = NoDbPaths.NormalizeWorkingDirectory(workingDirectory);
-        var target = new LockTarget(directory, T.NoDbFileName);
+        var target = new LockTarget(directory, FileName);
         if (target.IsReadOnly)
         {
             // Read-only runs are never cached: every call reads the document as it is.
@@ -159,7 +158,7 @@ public static class NoDbController<T>
         T? instance = entry.Instance is { } existing ? Revalidate(entry, existing, target) : LoadOnce(entry, target);
         if (instance is not null)
         {
-            entry.CheckedAt(now, NoDbRuntime.Options.RefreshInterval);
+            entry.Checked();
             Remember(workingDirectory, entry);
         }
 
@@ -229,7 +228,7 @@ public static class NoDbController<T>
                 $"The working directory '{directory}' does not exist. Create the run directory before creating its controllers.");
         }
 
-        var target = new LockTarget(directory, T.NoDbFileName);
+        var target = new LockTarget(directory, FileName);
         return (Attach(target), target);
     }
 
@@ -250,7 +249,7 @@ public static class NoDbController<T>
             entry.Instance = instance;
         }
 
-        entry.CheckedAt(Environment.TickCount64, NoDbRuntime.Options.RefreshInterval);
+        entry.Checked();
         Remember(input, entry);
         return instance;
     }
@@ -261,6 +260,12 @@ public static class NoDbController<T>
         instance.NoDbAttach(new ControllerCore<T>(target, instance));
         KnownRuns.Add(target);
         return instance;
+    }
+
+    private static string ValidatedFileName()
+    {
+        NoDbPaths.ValidateFileName(T.NoDbFileName);
+        return T.NoDbFileName;
     }
 
     private static void Remember(string input, InstanceEntry<T> entry)

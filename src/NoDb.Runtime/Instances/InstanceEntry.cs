@@ -1,11 +1,9 @@
 namespace NoDb.Instances;
 
-/// <summary>The cached instance of one controller class in one working directory, and when to look at the disk again.</summary>
+/// <summary>The cached instance of one controller class in one working directory, and the epoch it was last checked in.</summary>
 internal sealed class InstanceEntry<T>(string workingDirectory)
     where T : class
 {
-    private long _nextCheck;
-
     public string WorkingDirectory { get; } = workingDirectory;
 
     /// <summary>Taken while the instance is loaded, so that concurrent first callers cause one load.</summary>
@@ -13,11 +11,13 @@ internal sealed class InstanceEntry<T>(string workingDirectory)
 
     public volatile T? Instance;
 
+    /// <summary>The <see cref="RefreshClock"/> epoch of the last disk check; the instance is trusted while it is current.</summary>
+    public volatile int CheckedEpoch = int.MinValue;
+
     /// <summary>How many times the document was read to fill this entry (for tests and diagnostics).</summary>
     public int Loads;
 
-    public bool IsDue(long now) => now >= Volatile.Read(ref _nextCheck);
+    public bool IsFresh => CheckedEpoch == RefreshClock.Epoch;
 
-    public void CheckedAt(long now, TimeSpan interval) =>
-        Volatile.Write(ref _nextCheck, now + (long)interval.TotalMilliseconds);
+    public void Checked() => CheckedEpoch = RefreshClock.StampAfterCheck;
 }
