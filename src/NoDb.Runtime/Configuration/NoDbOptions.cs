@@ -39,6 +39,20 @@ public sealed class NoDbOptions
     /// </summary>
     public Func<string, string?>? RunDirectoryResolver { get; set; }
 
+    /// <summary>
+    /// Selects the Redis backend, for runs shared between processes on several machines. This build has no Redis backend
+    /// yet: configuring it makes <see cref="NoDbRuntime.Configure"/> throw <see cref="NotSupportedException"/> rather than
+    /// fall back, silently, to locks that only work on one machine.
+    /// </summary>
+    /// <param name="configuration">A StackExchange.Redis configuration string, such as <c>localhost:6379,password=…</c>.</param>
+    /// <returns>These options, for chaining.</returns>
+    public NoDbOptions UseRedis(string configuration)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(configuration);
+        RedisConfiguration = configuration;
+        return this;
+    }
+
     /// <summary>Selects the embedded backend: OS file locks on the local disk, no server. This is the default.</summary>
     /// <returns>These options, for chaining.</returns>
     public NoDbOptions UseFileLocks()

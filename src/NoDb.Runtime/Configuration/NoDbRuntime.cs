@@ -114,8 +114,9 @@ public static class NoDbRuntime
         if (options.RedisConfiguration is not null)
         {
             throw new NotSupportedException(
-                $"{NoDbOptions.RedisEnvironmentVariable} is set, but this build of NoDb has no Redis backend yet. Unset it to " +
-                "use the embedded file-lock backend (one machine), or upgrade NoDb.");
+                $"Redis was selected ({NoDbOptions.RedisEnvironmentVariable} or UseRedis), but this build of NoDb has no Redis " +
+                "backend yet. Unset NODB_REDIS and drop UseRedis to use the embedded file-lock backend (one machine), or " +
+                "upgrade NoDb.");
         }
 
         return new FileLockBackend(options.LeaseCheckInterval);

@@ -9,8 +9,7 @@ public sealed class NoDbLockLostException : NoDbException
     /// <summary>Creates the exception for the document at <paramref name="filePath"/>.</summary>
     public NoDbLockLostException(string filePath, long fencingNumber, string reason)
         : base($"The lock of '{filePath}' (fencing number {fencingNumber}) was lost before this write: {reason}. " +
-               "Nothing was written and the in-memory state was restored to the last committed document. " +
-               "Acquire the lock again and redo the change.")
+               "Nothing was written. Acquire the lock again and redo the change.")
     {
         FilePath = filePath;
         FencingNumber = fencingNumber;

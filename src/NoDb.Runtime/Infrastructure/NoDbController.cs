@@ -145,6 +145,7 @@ public static class NoDbController<T>
             return cached;
         }
 
+        int epoch = RefreshClock.EpochForCheck;
         string directory = NoDbPaths.NormalizeWorkingDirectory(workingDirectory);
         var target = new LockTarget(directory, FileName);
         if (target.IsReadOnly)
@@ -158,7 +159,7 @@ public static class NoDbController<T>
         T? instance = entry.Instance is { } existing ? Revalidate(entry, existing, target) : LoadOnce(entry, target);
         if (instance is not null)
         {
-            entry.Checked();
+            entry.Checked(epoch);
             Remember(workingDirectory, entry);
         }
 
@@ -208,14 +209,16 @@ public static class NoDbController<T>
 
     private static T? LoadFromDisk(LockTarget target)
     {
+        // The stamp is taken before the read: if a commit lands in between, the next check sees a newer stamp and reloads.
+        DiskStamp? stamp = DocumentFile.Stamp(target.DocumentPath);
         byte[]? document = DocumentFile.TryRead(target.DocumentPath);
-        if (document is null)
+        if (document is null || stamp is null)
         {
             return null;
         }
 
         T instance = Attach(target);
-        instance.NoDbCore.Load(document);
+        instance.NoDbCore.Load(document, stamp.Value);
         return instance;
     }
 
@@ -244,14 +247,23 @@ public static class NoDbController<T>
     private static T Publish(string input, LockTarget target, T instance)
     {
         InstanceEntry<T> entry = ByDirectory.GetOrAdd(target.WorkingDirectory, static d => new InstanceEntry<T>(d));
+        int epoch = RefreshClock.EpochForCheck;
+        T published;
         lock (entry.LoadSync)
         {
-            entry.Instance = instance;
+            // A reader may have loaded the new document between the commit and here: keep its instance (one object per
+            // working directory), brought up to date, rather than replace it.
+            published = entry.Instance ??= instance;
         }
 
-        entry.Checked();
+        if (!ReferenceEquals(published, instance))
+        {
+            published.NoDbCore.RefreshIfChanged();
+        }
+
+        entry.Checked(epoch);
         Remember(input, entry);
-        return instance;
+        return published;
     }
 
     private static T Attach(LockTarget target)

@@ -116,7 +116,7 @@ public abstract class NoDbControllerCore
                 return;
             }
 
-            lease.CommitFenced(() => AtomicFile.Write(FilePath, document));
+            lease.CommitFenced(() => AtomicFile.Replace(FilePath, document));
         }
         catch
         {
@@ -124,21 +124,33 @@ public abstract class NoDbControllerCore
             throw;
         }
 
+        // The document is on disk and readers see it: record it before anything else can fail.
         lock (_stateSync)
         {
             CommittedDocument = document;
             CommittedStamp = DocumentFile.Stamp(FilePath);
         }
-    }
 
-    internal bool HasUncommittedChanges() =>
-        CommittedDocument is not { } committed || !committed.AsSpan().SequenceEqual(Serialize());
+        AtomicFile.FlushDirectory(FilePath);
+    }
 
     internal void RestoreCommitted()
     {
         lock (_stateSync)
         {
             if (CommittedDocument is { } committed)
+            {
+                Apply(committed);
+            }
+        }
+    }
+
+    /// <summary>Restores the committed state unless a scope in this process holds the instance (checked atomically).</summary>
+    internal void RestoreCommittedIfIdle()
+    {
+        lock (_stateSync)
+        {
+            if (_activeScope is null && CommittedDocument is { } committed)
             {
                 Apply(committed);
             }
@@ -153,6 +165,7 @@ public abstract class NoDbControllerCore
             _activeScope = scope;
         }
 
+        DiskStamp? stamp = DocumentFile.Stamp(FilePath);
         byte[]? onDisk = DocumentFile.TryRead(FilePath);
         if (onDisk is null)
         {
@@ -169,9 +182,9 @@ public abstract class NoDbControllerCore
             if (_mustReload || CommittedDocument is not { } committed || !committed.AsSpan().SequenceEqual(onDisk))
             {
                 Apply(onDisk);
-                CommittedStamp = DocumentFile.Stamp(FilePath);
             }
 
+            CommittedStamp = stamp;
             _mustReload = false;
         }
     }
@@ -220,7 +233,9 @@ public abstract class NoDbControllerCore
 
         lock (_stateSync)
         {
-            if (_activeScope is not null)
+            // A holder here may have acquired, committed and released while the bytes were read: applying them now
+            // would roll the instance back. Apply only what is still the current file.
+            if (_activeScope is not null || DocumentFile.Stamp(FilePath) != stamp)
             {
                 return true;
             }
@@ -237,13 +252,13 @@ public abstract class NoDbControllerCore
         return true;
     }
 
-    /// <summary>Reads <paramref name="document"/> into the instance in place and records it as committed.</summary>
-    internal void Load(byte[] document)
+    /// <summary>Reads <paramref name="document"/>, found on disk with <paramref name="stamp"/>, into the instance as committed.</summary>
+    internal void Load(byte[] document, DiskStamp stamp)
     {
         lock (_stateSync)
         {
             Apply(document);
-            CommittedStamp = DocumentFile.Stamp(FilePath);
+            CommittedStamp = stamp;
         }
     }
 

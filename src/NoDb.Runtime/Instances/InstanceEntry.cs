@@ -19,5 +19,5 @@ internal sealed class InstanceEntry<T>(string workingDirectory)
 
     public bool IsFresh => CheckedEpoch == RefreshClock.Epoch;
 
-    public void Checked() => CheckedEpoch = RefreshClock.StampAfterCheck;
+    public void Checked(int epoch) => CheckedEpoch = epoch;
 }

@@ -15,8 +15,11 @@ internal static class RefreshClock
     /// <summary>The current epoch.</summary>
     public static int Epoch => Volatile.Read(ref s_epoch);
 
-    /// <summary>The epoch to record after a check: one that never matches when every call must check.</summary>
-    public static int StampAfterCheck
+    /// <summary>
+    /// The epoch to record for a check that starts now (read before the check, so that a tick during it does not
+    /// stretch the trust): one that never matches when every call must check.
+    /// </summary>
+    public static int EpochForCheck
     {
         get
         {

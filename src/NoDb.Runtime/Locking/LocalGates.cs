@@ -8,8 +8,8 @@ namespace NoDb.Locking;
 /// </summary>
 internal static class LocalGates
 {
-    private static readonly ConcurrentDictionary<string, SemaphoreSlim> Gates = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, LocalGate> Gates = new(StringComparer.Ordinal);
 
-    public static SemaphoreSlim For(LockTarget target) =>
-        Gates.GetOrAdd(target.DocumentPath, static _ => new SemaphoreSlim(1, 1));
+    public static LocalGate For(LockTarget target) =>
+        Gates.GetOrAdd(target.DocumentPath, static _ => new LocalGate());
 }

@@ -48,19 +48,20 @@ internal static class LockCoordinator
     {
         TimeSpan limit = ResolveTimeout(timeout);
         FlowLockMark mark = FlowLocks.Enter(core.Target);
-        SemaphoreSlim? gate = null;
+        LocalGate? gate = null;
         ILockLease? lease = null;
         try
         {
             core.Target.ThrowIfReadOnly();
             ILockBackend backend = NoDbRuntime.Backend;
             long started = Stopwatch.GetTimestamp();
-            gate = LocalGates.For(core.Target);
-            if (!gate.Wait(limit))
+            LocalGate candidate = LocalGates.For(core.Target);
+            if (!candidate.Enter(limit))
             {
-                gate = null;
                 throw NotAcquired(core, limit);
             }
+
+            gate = candidate;
 
             try
             {
@@ -77,7 +78,7 @@ internal static class LockCoordinator
         {
             if (lease is null)
             {
-                gate?.Release();
+                gate?.Exit();
                 mark.Release();
             }
 
@@ -112,7 +113,7 @@ internal static class LockCoordinator
     private static async ValueTask<NoDbLockScope?> AcquireCoreAsync(
         NoDbControllerCore core, FlowLockMark mark, TimeSpan timeout, bool wait, bool documentMustExist, CancellationToken cancellationToken)
     {
-        SemaphoreSlim? gate = null;
+        LocalGate? gate = null;
         ILockLease? lease = null;
         try
         {
@@ -120,32 +121,35 @@ internal static class LockCoordinator
             core.Target.ThrowIfReadOnly();
             ILockBackend backend = NoDbRuntime.Backend;
             long started = Stopwatch.GetTimestamp();
-            gate = LocalGates.For(core.Target);
+            LocalGate candidate = LocalGates.For(core.Target);
 
             if (!wait)
             {
-                if (!gate.Wait(0, CancellationToken.None))
+                if (!candidate.TryEnter())
                 {
-                    gate = null;
                     mark.Release();
                     return null;
                 }
 
+                gate = candidate;
+
                 lease = await backend.TryAcquireAsync(core.Target, cancellationToken).ConfigureAwait(false);
                 if (lease is null)
                 {
-                    gate.Release();
+                    gate.Exit();
                     mark.Release();
                     return null;
                 }
             }
             else
             {
-                if (!await gate.WaitAsync(timeout, cancellationToken).ConfigureAwait(false))
+                // The gate is ours only once the wait succeeded: a cancelled or timed-out wait must not release it.
+                if (!await candidate.EnterAsync(timeout, cancellationToken).ConfigureAwait(false))
                 {
-                    gate = null;
                     throw NotAcquired(core, timeout);
                 }
+
+                gate = candidate;
 
                 try
                 {
@@ -163,7 +167,7 @@ internal static class LockCoordinator
         {
             if (lease is null)
             {
-                gate?.Release();
+                gate?.Exit();
                 mark.Release();
             }
 
@@ -171,7 +175,7 @@ internal static class LockCoordinator
         }
     }
 
-    private static NoDbLockScope Grant(NoDbControllerCore core, ILockLease lease, SemaphoreSlim gate, FlowLockMark mark, bool documentMustExist)
+    private static NoDbLockScope Grant(NoDbControllerCore core, ILockLease lease, LocalGate gate, FlowLockMark mark, bool documentMustExist)
     {
         var scope = new NoDbLockScope(core, lease, gate, mark);
         Holders[core.Target.DocumentPath] = scope;
@@ -188,7 +192,7 @@ internal static class LockCoordinator
         return scope;
     }
 
-    private static NoDbException NotAcquired(NoDbControllerCore core, TimeSpan timeout) =>
+    private static NoDbLockTimeoutException NotAcquired(NoDbControllerCore core, TimeSpan timeout) =>
         timeout == TimeSpan.Zero
             ? new NoDbAlreadyLockedException(core.FilePath)
             : new NoDbLockTimeoutException(core.FilePath, timeout);
@@ -201,7 +205,8 @@ internal static class LockCoordinator
             throw new ArgumentOutOfRangeException(nameof(timeout), value, "A lock timeout must be zero or more, or Timeout.InfiniteTimeSpan.");
         }
 
-        return value;
+        // Waits longer than the platform's timer range (about 24.8 days) are as good as infinite.
+        return value.TotalMilliseconds >= int.MaxValue ? Timeout.InfiniteTimeSpan : value;
     }
 
     private static TimeSpan Remaining(long started, TimeSpan timeout)

@@ -10,17 +10,18 @@ namespace NoDb;
 /// </summary>
 /// <remarks>
 /// Dispose cannot see an exception in flight, so a scope persists whatever state it holds when it ends; use
-/// <c>UpdateAsync</c> for all-or-nothing changes. If the lock was lost meanwhile, dispose writes nothing, restores the
-/// in-memory state to the last committed document and throws <see cref="NoDbLockLostException"/>.
+/// <c>UpdateAsync</c> for all-or-nothing changes. If the lock was lost meanwhile (taken by a newer holder, or forced
+/// open with <c>ForceUnlockAsync</c> / <c>NoDbRuntime.ClearLocksAsync</c>), dispose writes nothing and throws
+/// <see cref="NoDbLockLostException"/>.
 /// </remarks>
 public sealed class NoDbLockScope : IAsyncDisposable, IDisposable
 {
-    private readonly SemaphoreSlim _gate;
+    private readonly LocalGate _gate;
     private readonly FlowLockMark _mark;
     private int _released;
     private volatile string? _forcedReason;
 
-    internal NoDbLockScope(NoDbControllerCore core, ILockLease lease, SemaphoreSlim gate, FlowLockMark mark)
+    internal NoDbLockScope(NoDbControllerCore core, ILockLease lease, LocalGate gate, FlowLockMark mark)
     {
         Core = core;
         Lease = lease;
@@ -49,7 +50,7 @@ public sealed class NoDbLockScope : IAsyncDisposable, IDisposable
     {
         if (Interlocked.Exchange(ref _released, 1) != 0)
         {
-            ThrowIfForcedWithChanges();
+            ThrowIfForced();
             return;
         }
 
@@ -136,22 +137,13 @@ public sealed class NoDbLockScope : IAsyncDisposable, IDisposable
         }
     }
 
-    private void ThrowIfForcedWithChanges()
+    private void ThrowIfForced()
     {
-        if (_forcedReason is not { } reason)
+        if (_forcedReason is { } reason)
         {
-            return;
-        }
-
-        if (Core.IsHeldHere)
-        {
-            // A newer holder owns the instance now: leave its state alone, but tell this one it lost its lock.
-            throw new NoDbLockLostException(Core.FilePath, Lease.FencingNumber, reason);
-        }
-
-        if (Core.HasUncommittedChanges())
-        {
-            Core.RestoreCommitted();
+            // Whatever this holder changed after its lock was taken is not written. Its state is put back unless a newer
+            // holder in this process owns the instance by now (that holder reloaded it from disk when it acquired).
+            Core.RestoreCommittedIfIdle();
             throw new NoDbLockLostException(Core.FilePath, Lease.FencingNumber, reason);
         }
     }
@@ -167,7 +159,7 @@ public sealed class NoDbLockScope : IAsyncDisposable, IDisposable
             LockCoordinator.Unregister(this);
             Core.OnReleased(this);
             _mark.Release();
-            _gate.Release();
+            _gate.Exit();
         }
     }
 }

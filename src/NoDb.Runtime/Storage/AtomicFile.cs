@@ -10,7 +10,18 @@ internal static class AtomicFile
     private const UnixFileMode DefaultMode =
         UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
+    /// <summary>Replaces the file and makes the rename durable.</summary>
     public static void Write(string path, ReadOnlySpan<byte> content)
+    {
+        Replace(path, content);
+        FlushDirectory(path);
+    }
+
+    /// <summary>
+    /// Replaces the file: once this returns, readers see the new content. The rename is durable only after
+    /// <see cref="FlushDirectory"/>.
+    /// </summary>
+    public static void Replace(string path, ReadOnlySpan<byte> content)
     {
         string directory = Path.GetDirectoryName(path)
             ?? throw new ArgumentException($"'{path}' has no parent folder.", nameof(path));
@@ -50,10 +61,14 @@ internal static class AtomicFile
             TryDelete(temp);
             throw;
         }
+    }
 
+    /// <summary>Flushes the folder of <paramref name="path"/>, so that a rename inside it survives a crash.</summary>
+    public static void FlushDirectory(string path)
+    {
         if (UnixNative.IsSupported)
         {
-            UnixNative.FsyncDirectory(directory);
+            UnixNative.FsyncDirectory(Path.GetDirectoryName(path)!);
         }
     }
 

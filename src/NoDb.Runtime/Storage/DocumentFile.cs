@@ -33,9 +33,12 @@ internal static class DocumentFile
     public static DiskStamp? Stamp(string path)
     {
         var info = new FileInfo(path);
-        return info.Exists ? new DiskStamp(info.Length, info.LastWriteTimeUtc.Ticks) : null;
+        return info.Exists ? new DiskStamp(info.Length, info.LastWriteTimeUtc.Ticks, info.CreationTimeUtc.Ticks) : null;
     }
 }
 
-/// <summary>Size and write time of a document: what the cache checks before reading it again.</summary>
-internal readonly record struct DiskStamp(long Length, long LastWriteTicks);
+/// <summary>
+/// Size, write time and creation time of a document: what the cache checks before reading it again. Every commit
+/// renames a new file into place, so the creation (birth) time changes even when size and write time do not.
+/// </summary>
+internal readonly record struct DiskStamp(long Length, long LastWriteTicks, long CreationTicks);

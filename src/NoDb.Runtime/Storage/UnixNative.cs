@@ -20,28 +20,46 @@ internal static partial class UnixNative
     private const int LOCK_UN = 8;
     private const int EINTR = 4;
 
-    private static readonly bool IsMacOS = OperatingSystem.IsMacOS() || OperatingSystem.IsIOS();
     private const int O_RDONLY = 0;
-    private static readonly int O_RDWR = 2;
+    private const int O_RDWR = 2;
+
+    private static readonly bool IsMacOS = OperatingSystem.IsMacOS();
+
+    // Linux numbers some flags differently on Arm and PowerPC than on x86 and the generic ABI (RISC-V, s390x, …).
+    private static readonly bool IsLinuxArmLayout = !IsMacOS && RuntimeInformation.ProcessArchitecture
+        is Architecture.Arm or Architecture.Arm64 or Architecture.Armv6 or Architecture.Ppc64le;
+
     private static readonly int O_CREAT = IsMacOS ? 0x200 : 0x40;
     private static readonly int O_CLOEXEC = IsMacOS ? 0x1000000 : 0x80000;
-    private static readonly int O_DIRECTORY = IsMacOS ? 0x100000 : 0x10000;
+    private static readonly int O_DIRECTORY = IsMacOS ? 0x100000 : IsLinuxArmLayout ? 0x4000 : 0x10000;
+    private static readonly int O_NOFOLLOW = IsMacOS ? 0x100 : IsLinuxArmLayout ? 0x8000 : 0x20000;
     private static readonly int EWOULDBLOCK = IsMacOS ? 35 : 11;
+    private static readonly int ELOOP = IsMacOS ? 62 : 40;
 
     public static bool IsSupported => OperatingSystem.IsLinux() || OperatingSystem.IsMacOS();
 
-    /// <summary>Opens (creating it if missing) a file for reading and writing, closed on exec.</summary>
+    /// <summary>
+    /// Opens (creating it if missing) a file for reading and writing, closed on exec. A symbolic link is refused: lock and
+    /// fence files must not lead outside the working directory.
+    /// </summary>
     public static SafeFileHandle OpenOrCreate(string path)
     {
         int fd;
         do
         {
-            fd = Open(path, O_RDWR | O_CREAT | O_CLOEXEC, Convert.ToInt32("644", 8));
+            fd = Open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, Convert.ToInt32("644", 8));
         }
         while (fd < 0 && Marshal.GetLastPInvokeError() == EINTR);
 
         if (fd < 0)
         {
+            if (Marshal.GetLastPInvokeError() == ELOOP)
+            {
+                throw new IOException(
+                    $"'{path}' is a symbolic link. NoDb's lock and fence files must be regular files inside the working " +
+                    "directory; delete the link (NoDb recreates the file).");
+            }
+
             throw IOError($"open '{path}'");
         }
 
@@ -80,8 +98,20 @@ internal static partial class UnixNative
         return true;
     }
 
-    /// <summary>Releases a lock taken with <see cref="LockExclusive"/>; closing the handle releases it too.</summary>
-    public static void Unlock(SafeFileHandle handle) => _ = Flock(handle, LOCK_UN);
+    /// <summary>
+    /// Releases the lock, then closes the descriptor. Closing alone is not enough: a child process forked at that moment
+    /// (by any code in this process) shares the open file description until it execs, and with it the lock.
+    /// </summary>
+    public static void UnlockAndClose(SafeFileHandle? handle)
+    {
+        if (handle is null || handle.IsClosed)
+        {
+            return;
+        }
+
+        _ = Flock(handle, LOCK_UN);
+        handle.Dispose();
+    }
 
     /// <summary>Flushes a directory's entries (a rename inside it) to disk.</summary>
     public static void FsyncDirectory(string directory)

@@ -54,4 +54,13 @@ public sealed class ConfigurationTests : IDisposable
 
         Assert.NotSame(before, NoDbRuntime.Options);
     }
+
+    [Fact]
+    public void UseRedis_is_refused_until_the_redis_backend_exists()
+    {
+        var error = Assert.Throws<NotSupportedException>(() => NoDbRuntime.Configure(o => o.UseRedis("localhost:6379")));
+
+        Assert.Contains("UseRedis", error.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => new NoDbOptions().UseRedis(" "));
+    }
 }

@@ -189,4 +189,29 @@ public sealed class InstanceRegistryTests
         Assert.Equal(run.Directory, created.WorkingDirectory);
         Assert.Equal(run.ClimatePath, created.FilePath);
     }
+
+    [Fact]
+    public async Task Create_and_a_concurrent_reader_end_up_with_one_object()
+    {
+        for (int round = 0; round < 50; round++)
+        {
+            using var run = new TestRun();
+            Task<Climate> reader = Task.Run(() =>
+            {
+                while (true)
+                {
+                    if (Climate.TryGetInstance(run.Directory) is { } found)
+                    {
+                        return found;
+                    }
+                }
+            });
+
+            Climate created = run.CreateClimate();
+            Climate seen = await reader.Within();
+
+            Assert.Same(Climate.GetInstance(run.Directory), created);
+            Assert.Same(created, seen);
+        }
+    }
 }

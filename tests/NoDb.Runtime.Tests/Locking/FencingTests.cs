@@ -89,4 +89,19 @@ public sealed class FencingTests
         Assert.Equal(1, Climate.LoadDetached(run.Directory).Counter);
         Assert.Equal(1, climate.Counter);
     }
+
+    [Fact]
+    public async Task Fencing_numbers_keep_growing_after_the_state_folder_is_deleted()
+    {
+        using var run = new TestRun();
+        Climate climate = run.CreateClimate();
+        NoDbLockToken before = await climate.AcquireLockAsync();
+        await climate.UnlockAsync(before);
+
+        Directory.Delete(Path.Join(run.Directory, ".nodb"), recursive: true);
+        NoDbLockToken after = await climate.AcquireLockAsync();
+        await climate.UnlockAsync(after);
+
+        Assert.True(after.FencingNumber > before.FencingNumber);
+    }
 }

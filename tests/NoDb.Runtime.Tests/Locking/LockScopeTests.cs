@@ -1,3 +1,4 @@
+using NoDb.Locking;
 using NoDb.Runtime.Tests.TestSupport;
 using NoDb.TestControllers;
 
@@ -315,4 +316,87 @@ public sealed class LockScopeTests
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "link", SetLastError = true)]
     private static extern int Link(string existing, string created);
+
+    [Fact]
+    public async Task A_cancelled_waiter_does_not_open_the_gate_for_others()
+    {
+        using var run = new TestRun();
+        Climate climate = run.CreateClimate();
+        NoDbLockScope holder = await climate.LockAsync();
+        using var cancel = new CancellationTokenSource();
+        Task cancelled = Elsewhere.Run(async () => await climate.LockAsync(Timeout.InfiniteTimeSpan, cancel.Token));
+        await Eventually.True(() => LocalGates.For(new LockTarget(run.Directory, "climate.nodb")).Waiting == 1);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.Within());
+
+        // The holder still holds alone: nobody else gets in, and its release is clean.
+        Assert.Null(await Elsewhere.Run(async () => await climate.TryLockAsync()));
+        await holder.DisposeAsync();
+
+        NoDbLockScope next = await Elsewhere.Run(async () => await climate.LockAsync()).Within();
+        Assert.Null(await Elsewhere.Run(async () => await climate.TryLockAsync()));
+        await next.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_timeout_beyond_the_timer_range_waits_as_if_infinite()
+    {
+        using var run = new TestRun();
+        Climate climate = run.CreateClimate();
+        using WorkerProcess holder = WorkerProcess.Start("hold", run.Directory);
+        Assert.StartsWith("locked", await holder.ReadLineAsync(TestTimeouts.Patience), StringComparison.Ordinal);
+
+        Task<NoDbLockScope> waiter = climate.LockAsync(TimeSpan.FromDays(60)).AsTask();
+        await holder.KillAsync();
+
+        await using (await waiter.Within())
+        {
+            climate.Counter = 60;
+        }
+
+        Assert.Equal(60, Climate.LoadDetached(run.Directory).Counter);
+    }
+
+    [Fact]
+    public async Task A_zero_timeout_failure_is_also_a_timeout()
+    {
+        using var run = new TestRun();
+        Climate climate = run.CreateClimate();
+        await using NoDbLockScope holder = await climate.LockAsync();
+
+        var error = await Elsewhere.Run(() => Assert.ThrowsAnyAsync<NoDbLockTimeoutException>(async () => await climate.LockAsync(TimeSpan.Zero)));
+
+        Assert.IsType<NoDbAlreadyLockedException>(error);
+        Assert.Equal(TimeSpan.Zero, error.Timeout);
+    }
+
+    [Fact]
+    public async Task A_scope_forced_open_reports_the_loss_even_after_a_refresh_wiped_its_changes()
+    {
+        using var run = new TestRun();
+        Climate climate = run.CreateClimate(counter: 1);
+        NoDbLockScope scope = await climate.LockAsync();
+        climate.Counter = 99;
+
+        await climate.ForceUnlockAsync();
+        _ = Climate.GetInstance(run.Directory); // may reload the instance from disk now that nobody holds it
+
+        Assert.Throws<NoDbLockLostException>(scope.Dispose);
+        Assert.Equal(1, Climate.LoadDetached(run.Directory).Counter);
+    }
+
+    [Fact]
+    public async Task A_throwing_LockLost_callback_does_not_stop_a_force_unlock()
+    {
+        using var run = new TestRun();
+        Climate climate = run.CreateClimate();
+        NoDbLockScope scope = await climate.LockAsync();
+        using CancellationTokenRegistration bad = scope.LockLost.Register(() => throw new InvalidOperationException("user callback"));
+
+        await climate.ForceUnlockAsync();
+
+        Assert.True(scope.LockLost.IsCancellationRequested);
+        await climate.UpdateAsync(c => c.Counter = 1).Within();
+        Assert.Equal(1, Climate.LoadDetached(run.Directory).Counter);
+    }
 }

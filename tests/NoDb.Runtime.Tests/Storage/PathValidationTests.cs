@@ -91,4 +91,39 @@ public sealed class PathValidationTests
         var error = Assert.Throws<DirectoryNotFoundException>(() => Climate.Create(missing));
         Assert.Contains(missing, error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("climate.nodb.fence")]
+    [InlineData("climate.nodb.lock")]
+    public async Task A_lock_or_fence_file_planted_as_a_symbolic_link_is_refused(string planted)
+    {
+        using var run = new TestRun();
+        Climate climate = run.CreateClimate();
+        string outside = Path.Join(Path.GetTempPath(), $"nodb-outside-{Guid.NewGuid():N}");
+        File.WriteAllText(outside, "precious");
+        try
+        {
+            string link = Path.Join(run.Directory, ".nodb", planted);
+            File.Delete(link);
+            File.CreateSymbolicLink(link, outside);
+
+            var error = await Assert.ThrowsAsync<IOException>(async () => await climate.LockAsync());
+
+            Assert.Contains("symbolic link", error.Message, StringComparison.Ordinal);
+            Assert.Equal("precious", File.ReadAllText(outside));
+
+            // Removing the link is the whole repair: NoDb recreates its file.
+            File.Delete(link);
+            await using (await climate.LockAsync().Within())
+            {
+                climate.Counter = 1;
+            }
+
+            Assert.Equal("precious", File.ReadAllText(outside));
+        }
+        finally
+        {
+            File.Delete(outside);
+        }
+    }
 }

@@ -13,10 +13,14 @@ internal static class FenceFile
 {
     private const int Width = 20;
 
-    /// <summary>Issues the next fencing number.</summary>
+    /// <summary>
+    /// Issues the next fencing number: the larger of the last one plus one and the clock in microseconds. A counter that is
+    /// deleted therefore restarts above every number issued before (an acquisition takes far longer than a microsecond).
+    /// </summary>
     public static long Next(string path) => WithLock(path, handle =>
     {
-        long next = Read(handle) + 1;
+        long microseconds = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks / (TimeSpan.TicksPerMillisecond / 1000);
+        long next = Math.Max(Read(handle) + 1, microseconds);
         Write(handle, next);
         return next;
     });
@@ -38,9 +42,16 @@ internal static class FenceFile
 
     private static T WithLock<T>(string path, Func<SafeFileHandle, T> body)
     {
-        using SafeFileHandle handle = UnixNative.OpenOrCreate(path);
-        UnixNative.LockExclusive(handle, path);
-        return body(handle);
+        SafeFileHandle handle = UnixNative.OpenOrCreate(path);
+        try
+        {
+            UnixNative.LockExclusive(handle, path);
+            return body(handle);
+        }
+        finally
+        {
+            UnixNative.UnlockAndClose(handle);
+        }
     }
 
     private static long Read(SafeFileHandle handle)
@@ -48,8 +59,7 @@ internal static class FenceFile
         Span<byte> buffer = stackalloc byte[Width + 1];
         int read = RandomAccess.Read(handle, buffer, 0);
 
-        // A missing or torn counter (only a power loss mid-write can tear it) restarts at 0. That is safe: a holder's
-        // write is allowed only while its number equals the current one, so no earlier holder matches a restarted count.
+        // A missing or torn counter (only a power loss mid-write can tear it) reads as 0; Next then seeds it from the clock.
         return Utf8Parser.TryParse(buffer[..read], out long value, out _) && value >= 0 ? value : 0;
     }
 

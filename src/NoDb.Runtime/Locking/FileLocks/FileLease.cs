@@ -1,4 +1,5 @@
 using Microsoft.Win32.SafeHandles;
+using NoDb.Storage;
 
 namespace NoDb.Locking.FileLocks;
 
@@ -66,7 +67,15 @@ internal sealed class FileLease : ILockLease
 
         _monitor.Dispose();
         ReleaseHandle();
-        _lost.Cancel();
+        try
+        {
+            _lost.Cancel();
+        }
+        catch (AggregateException)
+        {
+            // A LockLost callback of the user's threw. It must not stop the loss from being recorded (nor, from the
+            // background check, crash the process); the lease is lost either way.
+        }
     }
 
     public void Release()
@@ -114,7 +123,7 @@ internal sealed class FileLease : ILockLease
             _handle = null;
         }
 
-        // Closing the descriptor releases the flock; the kernel wakes the next waiter.
-        handle?.Dispose();
+        // The kernel wakes the next waiter.
+        UnixNative.UnlockAndClose(handle);
     }
 }

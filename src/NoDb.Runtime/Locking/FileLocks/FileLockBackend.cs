@@ -64,8 +64,15 @@ internal sealed class FileLockBackend : ILockBackend
             return ValueTask.FromResult(false);
         }
 
-        using SafeFileHandle probe = UnixNative.OpenOrCreate(lockPath);
-        return ValueTask.FromResult(!UnixNative.TryLockExclusive(probe, lockPath));
+        SafeFileHandle probe = UnixNative.OpenOrCreate(lockPath);
+        try
+        {
+            return ValueTask.FromResult(!UnixNative.TryLockExclusive(probe, lockPath));
+        }
+        finally
+        {
+            UnixNative.UnlockAndClose(probe);
+        }
     }
 
     public ValueTask ForceUnlockAsync(LockTarget target, CancellationToken cancellationToken)
@@ -121,7 +128,7 @@ internal sealed class FileLockBackend : ILockBackend
         }
         catch
         {
-            handle.Dispose();
+            UnixNative.UnlockAndClose(handle);
             throw;
         }
 

@@ -49,7 +49,7 @@ internal sealed class OsLockSlot(string path)
             throw;
         }
 
-        handle.Dispose();
+        handle.Dispose(); // not locked by us: nothing to release
         return null;
     }
 
@@ -67,8 +67,9 @@ internal sealed class OsLockSlot(string path)
             Detach(pending, claimed: true);
             return handle;
         }
-        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        catch
         {
+            // Whatever ended the wait, the blocked thread must not park a lock for a waiter that is gone.
             Detach(pending, claimed: false);
             throw;
         }
@@ -91,6 +92,11 @@ internal sealed class OsLockSlot(string path)
         {
             Detach(pending, claimed: false);
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
+            throw;
+        }
+        catch
+        {
+            Detach(pending, claimed: false);
             throw;
         }
 
@@ -118,7 +124,7 @@ internal sealed class OsLockSlot(string path)
                 if (!claimed && pending.IsCompletedSuccessfully)
                 {
                     // The lock arrived just as the waiter gave up: give it back.
-                    pending.Result.Dispose();
+                    UnixNative.UnlockAndClose(pending.Result);
                 }
             }
         }
@@ -147,7 +153,7 @@ internal sealed class OsLockSlot(string path)
         }
         catch (Exception e)
         {
-            handle?.Dispose();
+            UnixNative.UnlockAndClose(handle);
             handle = null;
             failure = e;
         }
@@ -175,7 +181,7 @@ internal sealed class OsLockSlot(string path)
             }
         }
 
-        handle?.Dispose();
+        UnixNative.UnlockAndClose(handle);
         completion.TrySetCanceled();
     }
 }

@@ -1,0 +1,19 @@
+namespace NoDb.Runtime.Tests.TestSupport;
+
+/// <summary>Awaits a condition that another thread makes true, yielding between looks, and fails after a bound.</summary>
+internal static class Eventually
+{
+    public static async Task True(Func<bool> condition)
+    {
+        using var bound = new CancellationTokenSource(TestTimeouts.Patience);
+        while (!condition())
+        {
+            if (bound.IsCancellationRequested)
+            {
+                throw new TimeoutException("The condition did not become true in time.");
+            }
+
+            await Task.Yield();
+        }
+    }
+}
