@@ -30,6 +30,14 @@ public sealed class NoDbOptions
     /// </summary>
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// The System.Text.Json options for persisted members of types NoDb has no built-in form for (anything but strings,
+    /// numbers, booleans, enums, dates, times, GUIDs, their nullables, arrays, lists and string-keyed dictionaries). For
+    /// trimming and native AOT, put a <c>JsonSerializerContext</c> that knows those types first in
+    /// <c>TypeInfoResolverChain</c>. Default: the web-independent defaults, with reflection where the app allows it.
+    /// </summary>
+    public System.Text.Json.JsonSerializerOptions JsonSerializerOptions { get; set; } = new(System.Text.Json.JsonSerializerDefaults.General);
+
     /// <summary>Whether documents are written indented, for people who read them. Default: <see langword="true"/>.</summary>
     public bool WriteIndented { get; set; } = true;
 
@@ -72,6 +80,8 @@ public sealed class NoDbOptions
         {
             throw new ArgumentOutOfRangeException(nameof(LeaseCheckInterval), LeaseCheckInterval, "The lease check interval must be positive.");
         }
+
+        ArgumentNullException.ThrowIfNull(JsonSerializerOptions, nameof(JsonSerializerOptions));
 
         if (RefreshInterval < TimeSpan.Zero)
         {

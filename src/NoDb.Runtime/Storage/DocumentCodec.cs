@@ -81,7 +81,7 @@ internal static class DocumentCodec
             throw new NoDbCorruptFileException(
                 filePath, (e.LineNumber ?? 0) + 1, e.BytePositionInLine ?? 0, e.Message.TrimEnd() is { Length: > 0 } m ? m : "malformed JSON.", e);
         }
-        catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException)
+        catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException or ArgumentException)
         {
             throw Corrupt(utf8, reader.TokenStartIndex, filePath, $"a member has a value of the wrong type ({e.Message})", e);
         }

@@ -1,0 +1,73 @@
+using Microsoft.CodeAnalysis;
+
+namespace NoDb.Generators.Diagnostics;
+
+/// <summary>The diagnostics the NoDb generator reports. Each has a page under docs/diagnostics.</summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "NoDb.Generator";
+
+    public static readonly DiagnosticDescriptor NotPartial = Error(
+        "NODB100",
+        "A NoDb controller must be partial",
+        "Controller '{0}' must be declared 'partial' so that NoDb can add its members");
+
+    public static readonly DiagnosticDescriptor InvalidFileName = Error(
+        "NODB101",
+        "The controller file name is invalid",
+        "'{0}' is not a valid controller file name: {1}; use a plain name such as 'climate.nodb'");
+
+    public static readonly DiagnosticDescriptor DuplicateFileName = Error(
+        "NODB102",
+        "Two controllers use the same file name",
+        "Controllers '{0}' and '{1}' both store their state in '{2}'; give each controller its own file name");
+
+    public static readonly DiagnosticDescriptor Generic = Error(
+        "NODB103",
+        "A NoDb controller cannot be generic",
+        "Controller '{0}' is generic or nested in a generic type; a controller must be a non-generic class");
+
+    public static readonly DiagnosticDescriptor ContainerNotPartial = Error(
+        "NODB104",
+        "A type containing a NoDb controller must be partial",
+        "Type '{0}', which contains controller '{1}', must be declared 'partial'");
+
+    public static readonly DiagnosticDescriptor NoParameterlessConstructor = Error(
+        "NODB105",
+        "A NoDb controller needs a parameterless constructor",
+        "Controller '{0}' needs a parameterless constructor (it may be private) so that NoDb can create instances to read documents into");
+
+    public static readonly DiagnosticDescriptor MemberNotAssignable = Error(
+        "NODB106",
+        "A persisted member cannot be assigned",
+        "Persisted member '{0}' of '{1}' is {2}; NoDb refreshes controllers in place, so give it a setter (it may be private) or mark it [NoDbIgnore]");
+
+    public static readonly DiagnosticDescriptor ReservedMemberName = Error(
+        "NODB107",
+        "A member has the name of a generated member",
+        "'{0}' of '{1}' has the name of a member NoDb generates; rename it");
+
+    public static readonly DiagnosticDescriptor NotConcrete = Error(
+        "NODB108",
+        "A NoDb controller must be a concrete class",
+        "Controller '{0}' is {1}; a controller must be a non-abstract, non-static class");
+
+    public static readonly DiagnosticDescriptor UnsupportedMemberType = Error(
+        "NODB109",
+        "A persisted member's type cannot be stored as JSON",
+        "Persisted member '{0}' has type '{1}', which cannot be stored in a document (pointers, delegates and ref structs cannot); mark it [NoDbIgnore]");
+
+    public static readonly DiagnosticDescriptor DuplicateJsonName = Error(
+        "NODB110",
+        "Two persisted members share a JSON name",
+        "Persisted members '{0}' and '{1}' of '{2}' both read or write the JSON name '{3}'; give one of them another [NoDbName]");
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) => new(
+        id,
+        title,
+        message,
+        Category,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: $"https://github.com/nodb-dotnet/nodb/blob/main/docs/diagnostics/{id}.md");
+}

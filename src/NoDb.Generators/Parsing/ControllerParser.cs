@@ -1,0 +1,224 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using NoDb.Generators.Diagnostics;
+using NoDb.Generators.Model;
+
+namespace NoDb.Generators.Parsing;
+
+/// <summary>Reads a <c>[NoDbController]</c> class into a <see cref="ControllerSpec"/> and the diagnostics about it.</summary>
+internal static class ControllerParser
+{
+    public const string ControllerAttribute = "NoDb.NoDbControllerAttribute";
+    private const string IgnoreAttribute = "NoDb.NoDbIgnoreAttribute";
+    private const string NameAttribute = "NoDb.NoDbNameAttribute";
+
+    /// <summary>The members NoDb generates; a persisted member or any other member with one of these names clashes.</summary>
+    private static readonly ImmutableHashSet<string> GeneratedNames = ImmutableHashSet.Create(
+        "WorkingDirectory", "RunId", "FilePath", "IsReadOnly", "GetInstance", "GetInstanceAsync", "TryGetInstance",
+        "LoadDetached", "Create", "CreateAsync", "LockAsync", "TryLockAsync", "Lock", "UpdateAsync", "AcquireLockAsync",
+        "DumpAsync", "UnlockAsync", "DumpAndUnlockAsync", "ForceUnlockAsync", "IsLockedAsync", "__nodbCore", "__NoDbCore");
+
+    public static bool IsCandidate(SyntaxNode node, CancellationToken cancellationToken) =>
+        node is ClassDeclarationSyntax or RecordDeclarationSyntax { ClassOrStructKeyword.RawKind: not (int)SyntaxKind.StructKeyword };
+
+    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var type = (INamedTypeSymbol)context.TargetSymbol;
+        var syntax = (TypeDeclarationSyntax)context.TargetNode;
+        var diagnostics = new List<DiagnosticInfo>();
+        Location location = syntax.Identifier.GetLocation();
+        AttributeData attribute = context.Attributes[0];
+        Location attributeLocation = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? location;
+        bool canGenerate = true;
+
+        if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, location, type.Name));
+            canGenerate = false;
+        }
+
+        string? fileName = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null;
+        FileNameClaim? claim = null;
+        if (FileNameRules.Problem(fileName) is { } problem)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidFileName, attributeLocation, fileName ?? "", problem));
+            canGenerate = false;
+        }
+        else
+        {
+            claim = new FileNameClaim(fileName!, type.ToDisplayString(), LocationInfo.From(attributeLocation));
+        }
+
+        if (type.IsGenericType || ContainingTypes(type).Any(t => t.IsGenericType))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.Generic, location, type.Name));
+            canGenerate = false;
+        }
+
+        if (type.IsAbstract || type.IsStatic)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotConcrete, location, type.Name, type.IsStatic ? "static" : "abstract"));
+            canGenerate = false;
+        }
+
+        var containers = new List<ContainingTypeSpec>();
+        foreach (TypeDeclarationSyntax container in syntax.Ancestors().OfType<TypeDeclarationSyntax>().Reverse())
+        {
+            if (!container.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ContainerNotPartial, container.Identifier.GetLocation(), container.Identifier.ValueText, type.Name));
+                canGenerate = false;
+            }
+
+            containers.Add(new ContainingTypeSpec(Keyword(container), container.Identifier.ValueText));
+        }
+
+        if (!type.InstanceConstructors.Any(c => c.Parameters.Length == 0))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoParameterlessConstructor, location, type.Name));
+            canGenerate = false;
+        }
+
+        foreach (ISymbol member in type.GetMembers())
+        {
+            if (!member.IsImplicitlyDeclared && GeneratedNames.Contains(member.Name) && member is not INamedTypeSymbol)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ReservedMemberName, member.Locations.FirstOrDefault(), member.Name, type.Name));
+                canGenerate = false;
+            }
+        }
+
+        List<MemberSpec> members = ParseMembers(type, diagnostics, cancellationToken, ref canGenerate);
+
+        ControllerSpec? spec = canGenerate
+            ? new ControllerSpec(
+                type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(),
+                new EquatableArray<ContainingTypeSpec>(containers),
+                syntax is RecordDeclarationSyntax ? "record" : "class",
+                type.Name,
+                type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+                fileName!,
+                new EquatableArray<MemberSpec>(members))
+            : null;
+
+        return new ParseResult(spec, claim, new EquatableArray<DiagnosticInfo>(diagnostics));
+    }
+
+    private static List<MemberSpec> ParseMembers(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken, ref bool canGenerate)
+    {
+        var members = new List<MemberSpec>();
+        var jsonNames = new Dictionary<string, string>(System.StringComparer.Ordinal);
+        foreach (IFieldSymbol field in type.GetMembers().OfType<IFieldSymbol>())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (field.IsStatic || field.IsConst)
+            {
+                continue;
+            }
+
+            // An auto-property is persisted through its property; its backing field is implicit.
+            ISymbol declared;
+            ITypeSymbol memberType;
+            string? notAssignable;
+            if (field.AssociatedSymbol is IPropertySymbol property)
+            {
+                declared = property;
+                memberType = property.Type;
+                notAssignable = property.SetMethod is null ? "a get-only property"
+                    : property.SetMethod.IsInitOnly ? "an init-only property"
+                    : null;
+            }
+            else if (field.IsImplicitlyDeclared || field.AssociatedSymbol is not null)
+            {
+                continue; // event backing fields and other compiler-made fields
+            }
+            else
+            {
+                declared = field;
+                memberType = field.Type;
+                notAssignable = field.IsReadOnly ? "a readonly field" : null;
+            }
+
+            if (HasAttribute(declared, IgnoreAttribute))
+            {
+                continue;
+            }
+
+            Location? memberLocation = declared.Locations.FirstOrDefault();
+            if (notAssignable is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberNotAssignable, memberLocation, declared.Name, type.Name, notAssignable));
+                canGenerate = false;
+                continue;
+            }
+
+            TypeSpec? typeSpec = TypeSpecParser.Parse(memberType);
+            if (typeSpec is null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedMemberType, memberLocation, declared.Name, memberType.ToDisplayString()));
+                canGenerate = false;
+                continue;
+            }
+
+            (string jsonName, string[] aliases) = JsonNames(declared);
+            foreach (string name in aliases.Prepend(jsonName))
+            {
+                if (jsonNames.TryGetValue(name, out string? owner))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateJsonName, memberLocation, owner, declared.Name, type.Name, name));
+                    canGenerate = false;
+                }
+                else
+                {
+                    jsonNames[name] = declared.Name;
+                }
+            }
+
+            members.Add(new MemberSpec(Identifier(declared.Name), jsonName, new EquatableArray<string>(aliases), typeSpec));
+        }
+
+        return members;
+    }
+
+    private static (string Name, string[] Aliases) JsonNames(ISymbol member)
+    {
+        AttributeData? rename = member.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == NameAttribute);
+        if (rename is null || rename.ConstructorArguments.Length == 0 || rename.ConstructorArguments[0].Value is not string name)
+        {
+            return (member.Name, []);
+        }
+
+        string[] aliases = rename.ConstructorArguments.Length > 1 && rename.ConstructorArguments[1].Kind == TypedConstantKind.Array
+            ? rename.ConstructorArguments[1].Values.Select(v => v.Value as string).Where(v => !string.IsNullOrEmpty(v)).Select(v => v!).ToArray()
+            : [];
+        return (name, aliases);
+    }
+
+    private static bool HasAttribute(ISymbol symbol, string name) =>
+        symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == name);
+
+    private static IEnumerable<INamedTypeSymbol> ContainingTypes(INamedTypeSymbol type)
+    {
+        for (INamedTypeSymbol? container = type.ContainingType; container is not null; container = container.ContainingType)
+        {
+            yield return container;
+        }
+    }
+
+    private static string Keyword(TypeDeclarationSyntax declaration) => declaration switch
+    {
+        RecordDeclarationSyntax { ClassOrStructKeyword.RawKind: (int)SyntaxKind.StructKeyword } => "record struct",
+        RecordDeclarationSyntax => "record",
+        StructDeclarationSyntax => "struct",
+        InterfaceDeclarationSyntax => "interface",
+        _ => "class",
+    };
+
+    private static string Identifier(string name) =>
+        SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+}
