@@ -149,7 +149,17 @@ internal static class ControllerEmitter
         foreach (MemberSpec member in spec.Members)
         {
             w.Line($"writer.WritePropertyName({SerializationEmitter.Utf8Literal(member.JsonName)});");
-            SerializationEmitter.EmitWrite(w, member.Type, $"this.{member.Name}", 0);
+            if (SerializationEmitter.DeclaresLocals(member.Type))
+            {
+                // Pattern variables live to the end of the enclosing block: give each member one of its own.
+                w.Open();
+                SerializationEmitter.EmitWrite(w, member.Type, $"this.{member.Name}", 0);
+                w.Close();
+            }
+            else
+            {
+                SerializationEmitter.EmitWrite(w, member.Type, $"this.{member.Name}", 0);
+            }
         }
 
         w.Close();

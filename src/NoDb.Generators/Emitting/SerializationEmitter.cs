@@ -141,6 +141,10 @@ internal static class SerializationEmitter
         }
     }
 
+    /// <summary>Whether reading or writing <paramref name="type"/> declares local variables.</summary>
+    public static bool DeclaresLocals(TypeSpec type) =>
+        type.Shape is TypeShape.Nullable or TypeShape.Array or TypeShape.List or TypeShape.Dictionary;
+
     /// <summary>A C# string literal of <paramref name="text"/> as UTF-8 bytes: <c>"name"u8</c>.</summary>
     public static string Utf8Literal(string text) => SymbolDisplay.FormatLiteral(text, quote: true) + "u8";
 
