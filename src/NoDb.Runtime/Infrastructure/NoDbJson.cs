@@ -94,6 +94,11 @@ public static class NoDbJson
     private static JsonTypeInfo<T> TypeInfo<T>()
     {
         JsonSerializerOptions options = NoDbRuntime.Options.JsonSerializerOptions;
+        if (options.TypeInfoResolver is null && JsonSerializer.IsReflectionEnabledByDefault)
+        {
+            options = WithReflection(options);
+        }
+
         try
         {
             return (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
@@ -106,6 +111,16 @@ public static class NoDbJson
                 "member [NoDbIgnore].", e);
         }
     }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<JsonSerializerOptions, JsonSerializerOptions> ReflectionCopies = new();
+
+    /// <summary>The user's options with the reflection-based resolver, for apps that allow reflection and set no resolver.</summary>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2026",
+        Justification = "Reached only when JsonSerializer.IsReflectionEnabledByDefault, a feature switch that trimmed and AOT apps turn off; they configure a JsonSerializerContext instead.")]
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("AOT", "IL3050",
+        Justification = "As above.")]
+    private static JsonSerializerOptions WithReflection(JsonSerializerOptions options) =>
+        ReflectionCopies.GetValue(options, static o => new JsonSerializerOptions(o) { TypeInfoResolver = new DefaultJsonTypeInfoResolver() });
 
     private static double ParseNamedFloat(string text) => text switch
     {
