@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text;
+
+namespace NoDb.Package.Tests;
+
+public sealed class PackageConsumerTests : IDisposable
+{
+    private static readonly string RepositoryRoot = typeof(PackageConsumerTests).Assembly
+        .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "NoDbRepositoryRoot").Value!;
+
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("nodb-package-");
+
+    public void Dispose() => _work.Delete(recursive: true);
+
+    [Fact]
+    public async Task A_fresh_project_referencing_only_the_NoDb_package_compiles_a_controller_and_runs_it()
+    {
+        // A version of its own, so that no cached copy of an earlier build is restored instead.
+        string version = $"0.1.0-test.{DateTime.UtcNow:yyyyMMddHHmmssfff}";
+        string feed = Path.Join(_work.FullName, "feed");
+        string consumer = Path.Join(_work.FullName, "consumer");
+        Directory.CreateDirectory(consumer);
+
+        await Dotnet(RepositoryRoot, "pack", Path.Join("src", "NoDb.Runtime", "NoDb.Runtime.csproj"), "-c", "Release", "-o", feed, $"-p:Version={version}");
+        Assert.True(File.Exists(Path.Join(feed, $"NoDb.{version}.nupkg")));
+
+        File.WriteAllText(Path.Join(consumer, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="nodb-local" value="{feed}" />
+              </packageSources>
+            </configuration>
+            """);
+        File.WriteAllText(Path.Join(consumer, "Consumer.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net8.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                <GenerateDocumentationFile>true</GenerateDocumentationFile>
+                <NoWarn>$(NoWarn);CS1591</NoWarn>
+                <RollForward>Major</RollForward>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="NoDb" Version="{version}" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Join(consumer, "Program.cs"), """
+            using NoDb;
+
+            string run = Path.Join(args[0], "run-1");
+            Directory.CreateDirectory(run);
+
+            Forecast created = Forecast.Create(run, f => f.Days = 3);
+            await created.UpdateAsync(f => f.Days++);
+            await using (await created.LockAsync())
+            {
+                created.Notes.Add("checked");
+            }
+
+            Forecast reread = Forecast.LoadDetached(run);
+            Console.WriteLine($"days={reread.Days} notes={string.Join(",", reread.Notes)} same={ReferenceEquals(created, Forecast.GetInstance(run))}");
+
+            [NoDbController("forecast.nodb")]
+            public partial class Forecast
+            {
+                public int Days { get; set; }
+                public List<string> Notes { get; set; } = new();
+            }
+            """);
+
+        await Dotnet(consumer, "build", "-c", "Release");
+        string output = await Dotnet(consumer, "run", "-c", "Release", "--no-build", "--", _work.FullName);
+
+        Assert.Contains("days=4 notes=checked same=True", output, StringComparison.Ordinal);
+    }
+
+    private async Task<string> Dotnet(string directory, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        // A package cache of its own: the test neither reads nor leaves packages in the user's.
+        start.Environment["NUGET_PACKAGES"] = Path.Join(_work.FullName, "packages");
+        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        start.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
+
+        using Process process = Process.Start(start)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await process.WaitForExitAsync(timeout.Token);
+        string output = await stdout;
+        Assert.True(process.ExitCode == 0, new StringBuilder()
+            .AppendLine($"dotnet {string.Join(' ', args)} failed with exit code {process.ExitCode} in {directory}")
+            .AppendLine(output)
+            .AppendLine(await stderr)
+            .ToString());
+        return output;
+    }
+}
