@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Text;
 
-namespace NoDb.Package.Tests;
+namespace NoDb.EndToEnd.Tests;
 
 public sealed class PackageConsumerTests : IDisposable
 {
