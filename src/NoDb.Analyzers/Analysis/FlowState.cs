@@ -1,0 +1,47 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+
+namespace NoDb.Analyzers.Analysis;
+
+/// <summary>
+/// What is known at one point of a method: the locks held on every path to it (joined by intersection, as in Clang's
+/// thread-safety analysis), and the scopes and tokens that may still be open (joined by union).
+/// </summary>
+internal sealed class FlowState
+{
+    public static readonly FlowState Empty = new(ImmutableHashSet<LockKey>.Empty, ImmutableDictionary<Storage, Acquisition>.Empty);
+
+    public FlowState(ImmutableHashSet<LockKey> held, ImmutableDictionary<Storage, Acquisition> open)
+    {
+        Held = held;
+        Open = open;
+    }
+
+    /// <summary>Locks held on every path to this point.</summary>
+    public ImmutableHashSet<LockKey> Held { get; }
+
+    /// <summary>Scopes and tokens taken and, on some path, not yet released.</summary>
+    public ImmutableDictionary<Storage, Acquisition> Open { get; }
+
+    public static FlowState WithHeld(IEnumerable<LockKey> keys) => new(ImmutableHashSet.CreateRange(keys), Empty.Open);
+
+    public FlowState Hold(LockKey key) => new(Held.Add(key), Open);
+
+    public FlowState Acquire(Storage storage, Acquisition acquisition) =>
+        new(acquisition.Kind == AcquisitionKind.TryScope ? Held : Held.Add(acquisition.Key), Open.SetItem(storage, acquisition));
+
+    public FlowState Release(Storage storage) =>
+        Open.TryGetValue(storage, out Acquisition? acquisition)
+            ? new FlowState(Held.Remove(acquisition.Key), Open.Remove(storage))
+            : this;
+
+    public FlowState ReleaseAll(LockKey key) =>
+        new(Held.Remove(key), Open.RemoveRange(Open.Where(pair => pair.Value.Key.Equals(key)).Select(pair => pair.Key)));
+
+    public static FlowState Join(FlowState left, FlowState right) =>
+        new(left.Held.Intersect(right.Held), left.Open.SetItems(right.Open));
+
+    public bool SameAs(FlowState other) =>
+        Held.SetEquals(other.Held) && Open.Count == other.Open.Count && Open.Keys.All(other.Open.ContainsKey);
+}

@@ -1,0 +1,73 @@
+using System.Collections.Concurrent;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace NoDb.Analyzers.Analysis;
+
+/// <summary>What the analysis needs to know about NoDb's types in one compilation.</summary>
+internal sealed class NoDbSymbols
+{
+    private readonly INamedTypeSymbol _controllerAttribute;
+    private readonly INamedTypeSymbol? _ignoreAttribute;
+    private readonly INamedTypeSymbol? _requiresLockAttribute;
+    private readonly ConcurrentDictionary<ISymbol, bool> _persisted = new(SymbolEqualityComparer.Default);
+
+    private NoDbSymbols(INamedTypeSymbol controllerAttribute, INamedTypeSymbol? ignoreAttribute, INamedTypeSymbol? requiresLockAttribute)
+    {
+        _controllerAttribute = controllerAttribute;
+        _ignoreAttribute = ignoreAttribute;
+        _requiresLockAttribute = requiresLockAttribute;
+    }
+
+    /// <summary>The symbols, or <see langword="null"/> when the compilation does not reference NoDb.</summary>
+    public static NoDbSymbols? From(Compilation compilation) =>
+        compilation.GetTypeByMetadataName("NoDb.NoDbControllerAttribute") is { } controller
+            ? new NoDbSymbols(
+                controller,
+                compilation.GetTypeByMetadataName("NoDb.NoDbIgnoreAttribute"),
+                compilation.GetTypeByMetadataName("NoDb.RequiresLockAttribute"))
+            : null;
+
+    public bool IsController(ITypeSymbol? type) =>
+        type is INamedTypeSymbol named && named.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, _controllerAttribute));
+
+    /// <summary>Whether <paramref name="member"/> is a persisted field or auto-property of a controller.</summary>
+    public bool IsPersisted(ISymbol member) => _persisted.GetOrAdd(member, m =>
+    {
+        if (m.IsStatic || !IsController(m.ContainingType) || HasAttribute(m, _ignoreAttribute))
+        {
+            return false;
+        }
+
+        return m switch
+        {
+            IFieldSymbol field => !field.IsConst && !field.IsImplicitlyDeclared,
+            IPropertySymbol property => !property.IsIndexer && property.ContainingType.GetMembers().OfType<IFieldSymbol>()
+                .Any(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property)),
+            _ => false,
+        };
+    });
+
+    public bool RequiresLock(ISymbol member)
+    {
+        for (ISymbol? current = member; current is not null; current = Overridden(current))
+        {
+            if (HasAttribute(current, _requiresLockAttribute))
+            {
+                return true;
+            }
+        }
+
+        return member is IMethodSymbol { AssociatedSymbol: IPropertySymbol property } && RequiresLock(property);
+    }
+
+    private static ISymbol? Overridden(ISymbol symbol) => symbol switch
+    {
+        IMethodSymbol method => method.OverriddenMethod,
+        IPropertySymbol property => property.OverriddenProperty,
+        _ => null,
+    };
+
+    private static bool HasAttribute(ISymbol symbol, INamedTypeSymbol? attribute) =>
+        attribute is not null && symbol.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attribute));
+}

@@ -1,0 +1,48 @@
+using Microsoft.CodeAnalysis;
+
+namespace NoDb.Analyzers.Diagnostics;
+
+/// <summary>The lock-discipline diagnostics. Each has a page under docs/diagnostics.</summary>
+internal static class Descriptors
+{
+    private const string Category = "NoDb.Locking";
+
+    public static readonly DiagnosticDescriptor MutationWithoutLock = Create(
+        "NODB001", DiagnosticSeverity.Error,
+        "Persisted state is changed without the controller's lock",
+        "Writing '{0}' requires holding the lock of '{1}'");
+
+    public static readonly DiagnosticDescriptor ForeignToken = Create(
+        "NODB002", DiagnosticSeverity.Error,
+        "A lock token is used with another controller",
+        "The token of '{0}' cannot {1} '{2}'; use the token that '{2}' returned");
+
+    public static readonly DiagnosticDescriptor NotReleased = Create(
+        "NODB003", DiagnosticSeverity.Warning,
+        "A lock is not released on every path",
+        "The lock of '{0}' taken here is not released on every path; use 'using' (or 'await using'), or release the token");
+
+    public static readonly DiagnosticDescriptor LockedAgain = Create(
+        "NODB004", DiagnosticSeverity.Warning,
+        "A controller is locked again while its lock is held",
+        "The lock of '{0}' is already held here; NoDb locks are not re-entrant and this throws NoDbLockRecursionException");
+
+    public static readonly DiagnosticDescriptor RequiresLockCalledWithoutLock = Create(
+        "NODB005", DiagnosticSeverity.Error,
+        "A [RequiresLock] member is called without the lock",
+        "Calling '{0}' requires holding the lock of '{1}'");
+
+    public static readonly DiagnosticDescriptor MutationMayOutliveScope = Create(
+        "NODB006", DiagnosticSeverity.Warning,
+        "Persisted state is changed in code that may run after the lock is released",
+        "Writing '{0}' in this {1} may happen after the lock of '{2}' is released; do the work inside the scope, or await it there");
+
+    private static DiagnosticDescriptor Create(string id, DiagnosticSeverity severity, string title, string message) => new(
+        id,
+        title,
+        message,
+        Category,
+        severity,
+        isEnabledByDefault: true,
+        helpLinkUri: $"https://github.com/nodb-dotnet/nodb/blob/main/docs/diagnostics/{id}.md");
+}
