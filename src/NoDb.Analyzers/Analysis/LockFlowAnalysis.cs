@@ -210,7 +210,11 @@ internal sealed class LockFlowAnalysis
                         token = scope;
                     }
 
-                    if (resolver.StorageOf(token) is { } held)
+                    // A foreign token releases nothing: the runtime refuses it.
+                    if (resolver.StorageOf(token) is { } held
+                        && (!state.Open.TryGetValue(held, out Acquisition? origin)
+                            || resolver.Resolve(invocation.Instance, out _) is not { } receiver
+                            || receiver.Equals(origin.Key)))
                     {
                         state = state.Release(held);
                     }
@@ -234,6 +238,9 @@ internal sealed class LockFlowAnalysis
             case IFlowCaptureOperation capture:
                 stored = capture.Value;
                 storage2 = Storage.Of(capture.Id);
+                break;
+            case IExpressionStatementOperation statement:
+                stored = statement.Operation;
                 break;
             default:
                 stored = root;
