@@ -51,7 +51,7 @@ internal sealed class LockFlowAnalysis
             ImmutableHashSet<Storage> escaped = Escapes(graph, resolver);
             foreach (KeyValuePair<Storage, Acquisition> open in exit.Open.Where(o => !escaped.Contains(o.Key)))
             {
-                _report(Diagnostic.Create(Descriptors.NotReleased, open.Value.Location, open.Value.Key.DisplayName));
+                _report(Diagnostic.Create(Descriptors.NotReleased, open.Value.Location, FixProperties(open.Value.Key), open.Value.Key.DisplayName));
             }
         }
 
@@ -185,8 +185,12 @@ internal sealed class LockFlowAnalysis
             return;
         }
 
-        _report(Diagnostic.Create(descriptor, at.Syntax.GetLocation(), member.Trim('\''), key.DisplayName));
+        _report(Diagnostic.Create(descriptor, at.Syntax.GetLocation(), FixProperties(key), member.Trim('\''), key.DisplayName));
     }
+
+    /// <summary>What a code fix needs: how to name the controller in code.</summary>
+    private static ImmutableDictionary<string, string?> FixProperties(LockKey key) =>
+        ImmutableDictionary<string, string?>.Empty.Add(DiagnosticProperties.Controller, key.Symbol is null ? "this" : key.Symbol.Name);
 
     /// <summary>What <paramref name="root"/> does to the locks: acquisitions it stores, and releases.</summary>
     private FlowState Effects(IOperation root, FlowState state, KeyResolver resolver, ReportPass? pass)
@@ -259,7 +263,7 @@ internal sealed class LockFlowAnalysis
             if (pass is not null)
             {
                 // The scope or token was dropped: nothing can ever release it.
-                _report(Diagnostic.Create(Descriptors.NotReleased, acquisition.Location, key.DisplayName));
+                _report(Diagnostic.Create(Descriptors.NotReleased, acquisition.Location, FixProperties(key), key.DisplayName));
             }
 
             return kind == AcquisitionKind.TryScope ? state : state.Hold(key);
