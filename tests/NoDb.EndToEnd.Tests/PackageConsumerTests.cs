@@ -78,9 +78,33 @@ public sealed class PackageConsumerTests : IDisposable
         string output = await Dotnet(consumer, "run", "-c", "Release", "--no-build", "--", _work.FullName);
 
         Assert.Contains("days=4 notes=checked same=True", output, StringComparison.Ordinal);
+
+        // The analyzers come with the package: the same change outside a lock scope is a build error.
+        File.WriteAllText(Path.Join(consumer, "Unsafe.cs"), """
+            public static class Unsafe
+            {
+                public static void Bump(Forecast forecast) => forecast.Days++;
+            }
+            """);
+        string failed = await Dotnet(consumer, expectSuccess: false, "build", "-c", "Release");
+        Assert.Contains("Unsafe.cs(3,51): error NODB001: Writing 'Days' requires holding the lock of 'forecast'", failed, StringComparison.Ordinal);
+
+        File.WriteAllText(Path.Join(consumer, "Unsafe.cs"), """
+            public static class Unsafe
+            {
+                public static void Bump(Forecast forecast)
+                {
+                    using var _ = forecast.Lock();
+                    forecast.Days++;
+                }
+            }
+            """);
+        await Dotnet(consumer, "build", "-c", "Release");
     }
 
-    private async Task<string> Dotnet(string directory, params string[] args)
+    private Task<string> Dotnet(string directory, params string[] args) => Dotnet(directory, expectSuccess: true, args);
+
+    private async Task<string> Dotnet(string directory, bool expectSuccess, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -105,6 +129,12 @@ public sealed class PackageConsumerTests : IDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         await process.WaitForExitAsync(timeout.Token);
         string output = await stdout;
+        if (!expectSuccess)
+        {
+            Assert.NotEqual(0, process.ExitCode);
+            return output + await stderr;
+        }
+
         Assert.True(process.ExitCode == 0, new StringBuilder()
             .AppendLine($"dotnet {string.Join(' ', args)} failed with exit code {process.ExitCode} in {directory}")
             .AppendLine(output)
