@@ -45,7 +45,8 @@ public sealed class NoDbControllerGenerator : IIncrementalGenerator
 
         context.RegisterSourceOutput(claims, static (output, all) =>
         {
-            foreach (IGrouping<string, FileNameClaim> group in all.GroupBy(c => c.FileName).Where(g => g.Count() > 1))
+            // Case-insensitive: on Windows and macOS 'Climate.nodb' and 'climate.nodb' are one file.
+            foreach (IGrouping<string, FileNameClaim> group in all.GroupBy(c => c.FileName, System.StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
             {
                 FileNameClaim[] clashing = group.OrderBy(c => c.ControllerName, System.StringComparer.Ordinal).ToArray();
                 for (int i = 1; i < clashing.Length; i++)

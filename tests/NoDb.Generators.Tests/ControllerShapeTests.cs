@@ -98,13 +98,32 @@ public sealed class ControllerShapeTests
         """);
 
     [Fact]
-    public void Record_controller() => Check("""
+    public void Keyword_names_for_the_controller_and_its_container() => Check("""
         namespace Runs;
 
-        [NoDb.NoDbController("ash.nodb")]
-        public partial record Ash
+        public static partial class @struct
         {
-            public double Depth { get; set; }
+            [NoDb.NoDbController("event.nodb")]
+            public partial class @event
+            {
+                public int Count { get; set; }
+            }
+        }
+        """);
+
+    [Fact]
+    public void Obsolete_members_and_constructor_and_a_constructor_with_optional_parameters() => Check("""
+        namespace Runs;
+
+        [NoDb.NoDbController("legacy.nodb")]
+        public partial class Legacy
+        {
+            public Legacy(int start = 0) => Current = start;
+
+            [System.Obsolete("use Current")]
+            public int Old { get; set; }
+
+            public int Current { get; set; }
         }
         """);
 

@@ -100,6 +100,82 @@ public sealed class GeneratorDiagnosticTests
         """, "abstract");
 
     [Fact]
+    public void NODB108_a_static_controller_and_nothing_else() => Expect("NODB108", """
+        [NoDb.NoDbController("climate.nodb")]
+        public static partial class Climate { }
+        """, "static", only: true);
+
+    [Fact]
+    public void NODB108_a_record_controller() => Expect("NODB108", """
+        [NoDb.NoDbController("ash.nodb")]
+        public partial record Ash { public double Depth { get; set; } }
+        """, "a record");
+
+    [Fact]
+    public void NODB108_a_file_local_controller() => Expect("NODB108", """
+        [NoDb.NoDbController("climate.nodb")]
+        file partial class Climate { public int Counter; }
+        """, "file-local");
+
+    [Fact]
+    public void NODB108_a_controller_derived_from_a_controller() => Expect("NODB108", """
+        [NoDb.NoDbController("base.nodb")]
+        public partial class Base { public int Counter; }
+
+        [NoDb.NoDbController("derived.nodb")]
+        public partial class Derived : Base { public int More; }
+        """, "derived from controller 'Base'", allowSourcesFor: "Base");
+
+    [Fact]
+    public void NODB107_a_nested_type_or_an_inherited_member_named_like_a_generated_member()
+    {
+        Expect("NODB107", """
+            [NoDb.NoDbController("climate.nodb")]
+            public partial class Climate { public class Lock { } }
+            """, "'Lock'");
+        Expect("NODB107", """
+            public class Base { public string RunId { get; set; } = ""; }
+
+            [NoDb.NoDbController("climate.nodb")]
+            public partial class Climate : Base { public int Counter; }
+            """, "'RunId'");
+    }
+
+    [Fact]
+    public void NODB106_an_explicitly_implemented_interface_property() => Expect("NODB106", """
+        public interface IHas { int X { get; set; } }
+
+        [NoDb.NoDbController("climate.nodb")]
+        public partial class Climate : IHas { int IHas.X { get; set; } }
+        """, "an explicit interface implementation");
+
+    [Fact]
+    public void NODB109_a_tuple_member() => Expect("NODB109", """
+        [NoDb.NoDbController("climate.nodb")]
+        public partial class Climate { public (int A, string B) Pair; }
+        """, "Pair");
+
+    [Fact]
+    public void NODB111_a_required_member() => Expect("NODB111", """
+        [NoDb.NoDbController("climate.nodb")]
+        public partial class Climate { public required int Counter { get; set; } }
+        """, "'Counter'");
+
+    [Fact]
+    public void NODB102_file_names_that_differ_only_by_case()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            [NoDb.NoDbController("climate.nodb")]
+            public partial class Climate { public int Counter; }
+
+            [NoDb.NoDbController("Climate.nodb")]
+            public partial class Weather { public int Counter; }
+            """);
+
+        Assert.Equal("NODB102", Assert.Single(run.GeneratorDiagnostics).Id);
+    }
+
+    [Fact]
     public void NODB109_a_member_type_that_cannot_be_stored() => Expect("NODB109", """
         [NoDb.NoDbController("climate.nodb")]
         public partial class Climate { public System.Action? OnChange { get; set; } }
@@ -134,7 +210,7 @@ public sealed class GeneratorDiagnosticTests
         Assert.DoesNotContain("Changed", run.Sources.Single().SourceText.ToString(), StringComparison.Ordinal);
     }
 
-    private static void Expect(string id, string source, string messageFragment)
+    private static void Expect(string id, string source, string messageFragment, bool only = false, string? allowSourcesFor = null)
     {
         GeneratorRun run = GeneratorHarness.Run(source);
 
@@ -143,6 +219,12 @@ public sealed class GeneratorDiagnosticTests
         Assert.Contains(messageFragment, diagnostic.GetMessage(), StringComparison.Ordinal);
         Assert.NotEqual(Location.None, diagnostic.Location);
         Assert.StartsWith("https://", diagnostic.Descriptor.HelpLinkUri, StringComparison.Ordinal);
-        Assert.Empty(run.Sources); // no broken code
+        if (only)
+        {
+            Assert.Single(run.GeneratorDiagnostics);
+        }
+
+        // No broken code: nothing is generated for the controller in error.
+        Assert.All(run.Sources, s => Assert.StartsWith(allowSourcesFor ?? "<none>", s.HintName, StringComparison.Ordinal));
     }
 }

@@ -55,12 +55,17 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsupportedMemberType = Error(
         "NODB109",
         "A persisted member's type cannot be stored as JSON",
-        "Persisted member '{0}' has type '{1}', which cannot be stored in a document (pointers, delegates and ref structs cannot); mark it [NoDbIgnore]");
+        "Persisted member '{0}' has type '{1}', which cannot be stored in a document (pointers, delegates, ref structs and tuples cannot; use a record for a tuple); mark it [NoDbIgnore]");
 
     public static readonly DiagnosticDescriptor DuplicateJsonName = Error(
         "NODB110",
         "Two persisted members share a JSON name",
         "Persisted members '{0}' and '{1}' of '{2}' both read or write the JSON name '{3}'; give one of them another [NoDbName]");
+
+    public static readonly DiagnosticDescriptor RequiredMember = Error(
+        "NODB111",
+        "A NoDb controller cannot have required members",
+        "Controller '{0}' has the required member '{1}'; NoDb creates blank instances to read documents into, so drop 'required' (a document supplies the value)");
 
     private static DiagnosticDescriptor Error(string id, string title, string message) => new(
         id,

@@ -60,9 +60,16 @@ internal static class ControllerParser
             canGenerate = false;
         }
 
-        if (type.IsAbstract || type.IsStatic)
+        string? notConcrete =
+            type.IsStatic ? "static" :
+            type.IsAbstract ? "abstract" :
+            type.IsRecord ? "a record (its 'with' copies would share one document and one lock)" :
+            syntax.Modifiers.Any(SyntaxKind.FileKeyword) ? "file-local (its generated half would be another type)" :
+            BaseTypes(type).FirstOrDefault(IsController) is { } baseController ? $"derived from controller '{baseController.Name}' (each controller owns one document)" :
+            null;
+        if (notConcrete is not null)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotConcrete, location, type.Name, type.IsStatic ? "static" : "abstract"));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotConcrete, location, type.Name, notConcrete));
             canGenerate = false;
         }
 
@@ -75,20 +82,28 @@ internal static class ControllerParser
                 canGenerate = false;
             }
 
-            containers.Add(new ContainingTypeSpec(Keyword(container), container.Identifier.ValueText));
+            containers.Add(new ContainingTypeSpec(Keyword(container), Identifier(container.Identifier.ValueText)));
         }
 
-        if (!type.InstanceConstructors.Any(c => c.Parameters.Length == 0))
+        if (!type.IsStatic && !type.InstanceConstructors.Any(c => c.Parameters.All(p => p.IsOptional || p.IsParams)))
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoParameterlessConstructor, location, type.Name));
             canGenerate = false;
         }
 
-        foreach (ISymbol member in type.GetMembers())
+        foreach (ISymbol member in BaseTypes(type).Prepend(type).SelectMany(t => t.GetMembers()))
         {
-            if (!member.IsImplicitlyDeclared && GeneratedNames.Contains(member.Name) && member is not INamedTypeSymbol)
+            bool own = SymbolEqualityComparer.Default.Equals(member.ContainingType, type);
+            if (!member.IsImplicitlyDeclared && GeneratedNames.Contains(member.Name) && (own || member.DeclaredAccessibility != Accessibility.Private))
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ReservedMemberName, member.Locations.FirstOrDefault(), member.Name, type.Name));
+                Location? at = own ? member.Locations.FirstOrDefault() : location;
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ReservedMemberName, at, member.Name, type.Name));
+                canGenerate = false;
+            }
+
+            if (member is IFieldSymbol { IsRequired: true } or IPropertySymbol { IsRequired: true })
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.RequiredMember, member.Locations.FirstOrDefault() ?? location, type.Name, member.Name));
                 canGenerate = false;
             }
         }
@@ -99,8 +114,7 @@ internal static class ControllerParser
             ? new ControllerSpec(
                 type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(),
                 new EquatableArray<ContainingTypeSpec>(containers),
-                syntax is RecordDeclarationSyntax ? "record" : "class",
-                type.Name,
+                Identifier(type.Name),
                 type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
                 fileName!,
                 new EquatableArray<MemberSpec>(members))
@@ -129,7 +143,8 @@ internal static class ControllerParser
             {
                 declared = property;
                 memberType = property.Type;
-                notAssignable = property.SetMethod is null ? "a get-only property"
+                notAssignable = property.ExplicitInterfaceImplementations.Length > 0 ? "an explicit interface implementation"
+                    : property.SetMethod is null ? "a get-only property"
                     : property.SetMethod.IsInitOnly ? "an init-only property"
                     : null;
             }
@@ -198,6 +213,17 @@ internal static class ControllerParser
             : [];
         return (name, aliases);
     }
+
+    private static IEnumerable<INamedTypeSymbol> BaseTypes(INamedTypeSymbol type)
+    {
+        for (INamedTypeSymbol? current = type.BaseType; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
+        {
+            yield return current;
+        }
+    }
+
+    private static bool IsController(INamedTypeSymbol type) =>
+        type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == ControllerAttribute);
 
     private static bool HasAttribute(ISymbol symbol, string name) =>
         symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == name);

@@ -13,7 +13,8 @@ internal static class TypeSpecParser
     public static TypeSpec? Parse(ITypeSymbol type)
     {
         string name = type.ToDisplayString(FullName);
-        if (type is IPointerTypeSymbol or IFunctionPointerTypeSymbol || type.TypeKind == TypeKind.Delegate || type.IsRefLikeType)
+        // Tuples too: System.Text.Json skips their fields, so their values would be lost without a word.
+        if (type is IPointerTypeSymbol or IFunctionPointerTypeSymbol || type.TypeKind == TypeKind.Delegate || type.IsRefLikeType || type.IsTupleType)
         {
             return null;
         }

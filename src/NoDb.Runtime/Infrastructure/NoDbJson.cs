@@ -65,8 +65,9 @@ public static class NoDbJson
     {
         if (reader.TokenType == JsonTokenType.String)
         {
+            // Exact names first: an enum may have names that differ only by case.
             string text = reader.GetString()!;
-            return Enum.TryParse(text, ignoreCase: true, out TEnum value)
+            return Enum.TryParse(text, ignoreCase: false, out TEnum value) || Enum.TryParse(text, ignoreCase: true, out value)
                 ? value
                 : throw new FormatException($"'{text}' is not a value of {typeof(TEnum).Name}.");
         }

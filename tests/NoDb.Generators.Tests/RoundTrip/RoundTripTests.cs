@@ -134,6 +134,14 @@ public sealed class RoundTripTests : IDisposable
         Assert.Equal(Outputs.Soil | Outputs.Water, read.Outputs);
     }
 
+    [Fact]
+    public void Enum_names_that_differ_only_by_case_keep_their_value()
+    {
+        Everything.Create(Run, e => e.Unit = Unit.M);
+
+        Assert.Equal(Unit.M, Everything.LoadDetached(Run).Unit);
+    }
+
     [Theory]
     [InlineData("""{ "Season": "Monsoon" }""", "Monsoon")]
     [InlineData("""{ "Array": { } }""", "Expected an array")]
