@@ -31,10 +31,18 @@ internal sealed class FlowState
     public FlowState Acquire(Storage storage, Acquisition acquisition) =>
         new(acquisition.Kind == AcquisitionKind.TryScope ? Held : Held.Add(acquisition.Key), Open.SetItem(storage, acquisition));
 
-    public FlowState Release(Storage storage) =>
-        Open.TryGetValue(storage, out Acquisition? acquisition)
-            ? new FlowState(Held.Remove(acquisition.Key), Open.Remove(storage))
-            : this;
+    public FlowState Release(Storage storage)
+    {
+        if (!Open.TryGetValue(storage, out Acquisition? acquisition))
+        {
+            return this;
+        }
+
+        // The key stays held if another open scope or token still holds it (an outer scope around an inner one).
+        ImmutableDictionary<Storage, Acquisition> open = Open.Remove(storage);
+        bool stillHeld = open.Values.Any(other => other.Key.Equals(acquisition.Key) && other.Kind != AcquisitionKind.TryScope);
+        return new FlowState(stillHeld ? Held : Held.Remove(acquisition.Key), open);
+    }
 
     public FlowState ReleaseAll(LockKey key) =>
         new(Held.Remove(key), Open.RemoveRange(Open.Where(pair => pair.Value.Key.Equals(key)).Select(pair => pair.Key)));

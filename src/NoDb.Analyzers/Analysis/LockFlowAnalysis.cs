@@ -284,7 +284,7 @@ internal sealed class LockFlowAnalysis
         // Where the scope is null there is nothing to release (a lowered 'using' tests before it disposes); where it is
         // not, a TryLockAsync scope is held.
         FlowState nonNull = acquisition.Kind == AcquisitionKind.TryScope ? state.Hold(acquisition.Key) : state;
-        FlowState isNull = new(acquisition.Kind == AcquisitionKind.TryScope ? state.Held : state.Held.Remove(acquisition.Key), state.Open.Remove(storage));
+        FlowState isNull = acquisition.Kind == AcquisitionKind.TryScope ? new FlowState(state.Held, state.Open.Remove(storage)) : state.Release(storage);
         return nonNullWhenTrue ? (nonNull, isNull) : (isNull, nonNull);
     }
 
