@@ -25,6 +25,13 @@ public sealed class NoDbOptions
     public TimeSpan LeaseCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// How long a Redis lease lasts without renewal; a holder renews it every third of this while its scope is open, and
+    /// a holder that dies or is cut off loses it after this long. Default: 30 seconds. (The embedded backend's OS locks
+    /// need no lease: the kernel releases them when the holder dies.)
+    /// </summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// How long <c>GetInstance</c> trusts its cached instance before it looks at the disk again (one <c>stat</c>) for a
     /// change made by another process, or a <c>READONLY</c> marker. Acquiring a lock always reads the disk. Default: 100 ms.
     /// </summary>
@@ -48,9 +55,9 @@ public sealed class NoDbOptions
     public Func<string, string?>? RunDirectoryResolver { get; set; }
 
     /// <summary>
-    /// Selects the Redis backend, for runs shared between processes on several machines. This build has no Redis backend
-    /// yet: configuring it makes <see cref="NoDbRuntime.Configure"/> throw <see cref="NotSupportedException"/> rather than
-    /// fall back, silently, to locks that only work on one machine.
+    /// Selects the Redis backend, for runs shared between processes on several machines: locks are Redis leases, renewed
+    /// while held and fenced; waiters wake on a published release. The documents (and their <c>.nodb/</c> fence files) stay
+    /// on the shared disk.
     /// </summary>
     /// <param name="configuration">A StackExchange.Redis configuration string, such as <c>localhost:6379,password=…</c>.</param>
     /// <returns>These options, for chaining.</returns>
@@ -82,6 +89,11 @@ public sealed class NoDbOptions
         }
 
         ArgumentNullException.ThrowIfNull(JsonSerializerOptions, nameof(JsonSerializerOptions));
+
+        if (LeaseDuration < TimeSpan.FromMilliseconds(100))
+        {
+            throw new ArgumentOutOfRangeException(nameof(LeaseDuration), LeaseDuration, "A lease must last at least 100 ms.");
+        }
 
         if (RefreshInterval < TimeSpan.Zero)
         {

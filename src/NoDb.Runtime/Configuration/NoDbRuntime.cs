@@ -109,16 +109,8 @@ public static class NoDbRuntime
         return options;
     }
 
-    private static FileLockBackend CreateBackend(NoDbOptions options)
-    {
-        if (options.RedisConfiguration is not null)
-        {
-            throw new NotSupportedException(
-                $"Redis was selected ({NoDbOptions.RedisEnvironmentVariable} or UseRedis), but this build of NoDb has no Redis " +
-                "backend yet. Unset NODB_REDIS and drop UseRedis to use the embedded file-lock backend (one machine), or " +
-                "upgrade NoDb.");
-        }
-
-        return new FileLockBackend(options.LeaseCheckInterval);
-    }
+    private static ILockBackend CreateBackend(NoDbOptions options) =>
+        options.RedisConfiguration is { } redis
+            ? new Locking.Redis.RedisLockBackend(Locking.Redis.RedisConnections.Get(redis), options.LeaseDuration)
+            : new FileLockBackend(options.LeaseCheckInterval);
 }

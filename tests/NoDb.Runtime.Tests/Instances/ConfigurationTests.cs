@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestControllers;
 
 namespace NoDb.Runtime.Tests.Instances;
 
@@ -35,32 +36,38 @@ public sealed class ConfigurationTests : IDisposable
     }
 
     [Fact]
-    public void A_redis_configuration_is_refused_until_the_redis_backend_exists()
+    public async Task An_unreachable_redis_fails_with_an_error_naming_the_endpoint_and_writes_nothing()
     {
-        NoDbOptions before = NoDbRuntime.Options;
-        Environment.SetEnvironmentVariable(NoDbOptions.RedisEnvironmentVariable, "localhost:6379");
+        using var run = new TestRun();
+        Climate climate = run.CreateClimate(counter: 1);
+
+        // Port 1 on loopback: nothing listens there. Configuring does not fail (the connection is retried in the background).
+        NoDbRuntime.Configure(o =>
+        {
+            o.UseRedis("127.0.0.1:1,connectTimeout=200,connectRetry=0,syncTimeout=500,asyncTimeout=500");
+            o.DefaultLockTimeout = TimeSpan.FromSeconds(2);
+        });
+
+        var error = await Assert.ThrowsAsync<StackExchange.Redis.RedisConnectionException>(async () => await climate.UpdateAsync(c => c.Counter = 2));
+
+        Assert.Contains("127.0.0.1:1", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, Climate.LoadDetached(run.Directory).Counter);
+    }
+
+    [Fact]
+    public void NODB_REDIS_selects_redis_and_UseFileLocks_overrides_it()
+    {
+        Environment.SetEnvironmentVariable(NoDbOptions.RedisEnvironmentVariable, "127.0.0.1:1");
         try
         {
-            var error = Assert.Throws<NotSupportedException>(() => NoDbRuntime.Configure(_ => { }));
-            Assert.Contains("NODB_REDIS", error.Message, StringComparison.Ordinal);
-
-            // UseFileLocks overrides the environment.
-            NoDbRuntime.Configure(o => o.UseFileLocks());
+            Assert.Equal("127.0.0.1:1", new NoDbOptions().RedisConfiguration);
+            Assert.Null(new NoDbOptions().UseFileLocks().RedisConfiguration);
         }
         finally
         {
             Environment.SetEnvironmentVariable(NoDbOptions.RedisEnvironmentVariable, null);
         }
 
-        Assert.NotSame(before, NoDbRuntime.Options);
-    }
-
-    [Fact]
-    public void UseRedis_is_refused_until_the_redis_backend_exists()
-    {
-        var error = Assert.Throws<NotSupportedException>(() => NoDbRuntime.Configure(o => o.UseRedis("localhost:6379")));
-
-        Assert.Contains("UseRedis", error.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => new NoDbOptions().UseRedis(" "));
     }
 }

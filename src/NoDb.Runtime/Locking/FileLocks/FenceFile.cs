@@ -25,6 +25,22 @@ internal static class FenceFile
         return next;
     });
 
+    /// <summary>
+    /// Records that <paramref name="fencingNumber"/> (issued elsewhere, by Redis) has reached this storage: later writes
+    /// with smaller numbers are refused. Never lowers the counter.
+    /// </summary>
+    public static long Raise(string path, long fencingNumber) => WithLock(path, handle =>
+    {
+        long current = Read(handle);
+        if (fencingNumber > current)
+        {
+            Write(handle, fencingNumber);
+            return fencingNumber;
+        }
+
+        return current;
+    });
+
     /// <summary>The last number issued (0 if none).</summary>
     public static long Current(string path) => WithLock(path, Read);
 

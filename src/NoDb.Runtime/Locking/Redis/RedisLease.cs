@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using NoDb.Locking.FileLocks;
+using StackExchange.Redis;
+
+namespace NoDb.Locking.Redis;
+
+/// <summary>
+/// A lock held as a Redis lease. It is renewed every third of its length while held; when renewal finds it gone (expired,
+/// cleared, forced) or cannot reach Redis for a whole lease, <see cref="Lost"/> fires. A commit is confirmed with Redis and
+/// then fenced on the disk, so a holder whose lease lapsed can never overwrite a newer holder's document.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Release() disposes the timer; the CancellationTokenSource outlives the lease because its token is handed out, and owns no timer.")]
+internal sealed class RedisLease : ILockLease
+{
+    private readonly object _sync = new();
+    private readonly CancellationTokenSource _lost = new();
+    private readonly RedisLockBackend _backend;
+    private readonly RedisKeys _keys;
+    private readonly string _value;
+    private readonly string _fencePath;
+    private readonly Timer _renewal;
+    private long _confirmedAt = Stopwatch.GetTimestamp();
+    private volatile string? _lostReason;
+    private bool _released;
+
+    public RedisLease(RedisLockBackend backend, LockTarget target, RedisKeys keys, string value, long fencingNumber, string fencePath)
+    {
+        _backend = backend;
+        _keys = keys;
+        _value = value;
+        _fencePath = fencePath;
+        Target = target;
+        FencingNumber = fencingNumber;
+        TimeSpan every = backend.LeaseDuration / 3;
+        _renewal = new Timer(static state => ((RedisLease)state!).Renew(), this, every, every);
+    }
+
+    public LockTarget Target { get; }
+
+    public long FencingNumber { get; }
+
+    public CancellationToken Lost => _lost.Token;
+
+    public string? LostReason => _lostReason;
+
+    public void CommitFenced(Action write)
+    {
+        if (_lostReason is { } lost)
+        {
+            throw new NoDbLockLostException(Target.DocumentPath, FencingNumber, lost);
+        }
+
+        bool confirmed;
+        try
+        {
+            confirmed = Extend();
+        }
+        catch (RedisException e)
+        {
+            // Nothing is written from a lock that could not be confirmed.
+            throw new NoDbLockLostException(Target.DocumentPath, FencingNumber, $"it could not be confirmed with Redis ({e.Message})");
+        }
+
+        if (!confirmed)
+        {
+            MarkLost("its Redis lease expired or was taken away");
+        }
+        else if (!FenceFile.RunIfCurrent(_fencePath, FencingNumber, write))
+        {
+            MarkLost("a newer holder or a clear has taken the lock since");
+        }
+
+        if (_lostReason is { } reason)
+        {
+            throw new NoDbLockLostException(Target.DocumentPath, FencingNumber, reason);
+        }
+    }
+
+    public void MarkLost(string reason)
+    {
+        lock (_sync)
+        {
+            if (_released || _lostReason is not null)
+            {
+                return;
+            }
+
+            _lostReason = reason;
+        }
+
+        _renewal.Dispose();
+        try
+        {
+            _lost.Cancel();
+        }
+        catch (AggregateException)
+        {
+            // A LockLost callback of the user's threw; the lease is lost either way.
+        }
+    }
+
+    public void Release()
+    {
+        lock (_sync)
+        {
+            if (_released)
+            {
+                return;
+            }
+
+            _released = true;
+        }
+
+        _renewal.Dispose();
+        try
+        {
+            _backend.Database.ScriptEvaluate(RedisScripts.Release, [_keys.Lock], [_value, RedisKeys.ReleasedChannel]);
+        }
+        catch (RedisException)
+        {
+            // Redis is unreachable: the lease runs out by itself, and fencing protects the document meanwhile.
+        }
+
+        _backend.OnReleased(this);
+    }
+
+    private bool Extend() =>
+        (long)_backend.Database.ScriptEvaluate(RedisScripts.Extend, [_keys.Lock], [_value, (long)_backend.LeaseDuration.TotalMilliseconds]) == 1;
+
+    private void Renew()
+    {
+        try
+        {
+            if (Extend())
+            {
+                Volatile.Write(ref _confirmedAt, Stopwatch.GetTimestamp());
+            }
+            else
+            {
+                MarkLost("its Redis lease expired or was taken away");
+            }
+        }
+        catch (RedisException e)
+        {
+            if (Stopwatch.GetElapsedTime(Volatile.Read(ref _confirmedAt)) >= _backend.LeaseDuration)
+            {
+                MarkLost($"Redis could not be reached to renew the lease for longer than the lease lasts ({e.Message})");
+            }
+        }
+    }
+}
