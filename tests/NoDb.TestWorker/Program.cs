@@ -19,6 +19,7 @@ NoDbRuntime.Configure(o =>
 {
     o.DefaultLockTimeout = TimeSpan.FromMinutes(2);
     o.LeaseCheckInterval = TimeSpan.FromMilliseconds(100);
+    o.LeaseDuration = TimeSpan.FromSeconds(2); // with NODB_REDIS set: a killed worker's lease runs out quickly
 });
 Climate climate = Climate.GetInstance(directory);
 

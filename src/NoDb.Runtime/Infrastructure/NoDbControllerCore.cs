@@ -73,11 +73,18 @@ public abstract class NoDbControllerCore
     }
 
     /// <summary>Writes the current state under the token's lock and keeps the lock.</summary>
-    public ValueTask DumpAsync(NoDbLockToken token, CancellationToken cancellationToken) => Run(() =>
+    public ValueTask DumpAsync(NoDbLockToken token, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        ScopeOf(token, "dump").Persist();
-    });
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return ScopeOf(token, "dump").PersistAsync(cancellationToken);
+        }
+        catch (Exception e)
+        {
+            return ValueTask.FromException(e);
+        }
+    }
 
     /// <summary>Releases the token's lock without writing; unsaved changes are discarded.</summary>
     public ValueTask UnlockAsync(NoDbLockToken token, CancellationToken cancellationToken) => Run(() =>
@@ -87,11 +94,18 @@ public abstract class NoDbControllerCore
     });
 
     /// <summary>Writes the current state (if it changed) and releases the token's lock.</summary>
-    public ValueTask DumpAndUnlockAsync(NoDbLockToken token, CancellationToken cancellationToken) => Run(() =>
+    public ValueTask DumpAndUnlockAsync(NoDbLockToken token, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        ScopeOf(token, "dump and unlock").Dispose();
-    });
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return ScopeOf(token, "dump and unlock").DisposeAsync();
+        }
+        catch (Exception e)
+        {
+            return ValueTask.FromException(e);
+        }
+    }
 
     /// <summary>Takes the lock away from whoever holds it, here or in another process.</summary>
     public async ValueTask ForceUnlockAsync(CancellationToken cancellationToken)
@@ -107,15 +121,13 @@ public abstract class NoDbControllerCore
     /// <summary>Writes the state if it differs from the committed document; on any failure restores the committed state.</summary>
     internal void Persist(ILockLease lease)
     {
-        byte[] document;
+        if (Changed() is not { } document)
+        {
+            return;
+        }
+
         try
         {
-            document = Serialize();
-            if (CommittedDocument is { } committed && committed.AsSpan().SequenceEqual(document))
-            {
-                return;
-            }
-
             lease.CommitFenced(() => AtomicFile.Replace(FilePath, document));
         }
         catch
@@ -124,6 +136,47 @@ public abstract class NoDbControllerCore
             throw;
         }
 
+        Committed(document);
+    }
+
+    /// <summary>The asynchronous form of <see cref="Persist"/>: confirming the lease does not block a thread.</summary>
+    internal async ValueTask PersistAsync(ILockLease lease, CancellationToken cancellationToken)
+    {
+        if (Changed() is not { } document)
+        {
+            return;
+        }
+
+        try
+        {
+            await lease.CommitFencedAsync(() => AtomicFile.Replace(FilePath, document), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            RestoreCommitted();
+            throw;
+        }
+
+        Committed(document);
+    }
+
+    /// <summary>The serialized state if it differs from the committed document, else <see langword="null"/>.</summary>
+    private byte[]? Changed()
+    {
+        try
+        {
+            byte[] document = Serialize();
+            return CommittedDocument is { } committed && committed.AsSpan().SequenceEqual(document) ? null : document;
+        }
+        catch
+        {
+            RestoreCommitted();
+            throw;
+        }
+    }
+
+    private void Committed(byte[] document)
+    {
         // The document is on disk and readers see it: record it before anything else can fail.
         lock (_stateSync)
         {

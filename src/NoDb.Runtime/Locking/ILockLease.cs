@@ -20,6 +20,9 @@ internal interface ILockLease
     /// </summary>
     void CommitFenced(Action write);
 
+    /// <summary>The asynchronous form of <see cref="CommitFenced"/>: confirming the lease with a server does not block a thread.</summary>
+    ValueTask CommitFencedAsync(Action write, CancellationToken cancellationToken);
+
     /// <summary>Gives the lock back. Idempotent.</summary>
     void Release();
 }

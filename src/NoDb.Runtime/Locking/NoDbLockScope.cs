@@ -73,25 +73,36 @@ public sealed class NoDbLockScope : IAsyncDisposable, IDisposable
 
     /// <summary>Persists the controller if it changed, then releases the lock.</summary>
     /// <exception cref="NoDbLockLostException">The lock was lost before the write; nothing was written.</exception>
-    /// <remarks>The embedded backend writes to the local disk synchronously; the returned task is already complete.</remarks>
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _released, 1) != 0)
+        {
+            ThrowIfForced();
+            return;
+        }
+
+        Exception? failure = null;
         try
         {
-            Dispose();
-            return ValueTask.CompletedTask;
+            await Core.PersistAsync(Lease, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            return ValueTask.FromException(e);
+            failure = e;
+        }
+
+        Dismantle();
+        if (failure is not null)
+        {
+            ExceptionDispatchInfo.Throw(failure);
         }
     }
 
     /// <summary>Writes the current state now (if it changed) and keeps the lock.</summary>
-    internal void Persist()
+    internal ValueTask PersistAsync(CancellationToken cancellationToken)
     {
         ThrowIfReleased("dump");
-        Core.Persist(Lease);
+        return Core.PersistAsync(Lease, cancellationToken);
     }
 
     /// <summary>Releases without writing: the in-memory state goes back to the last committed document.</summary>

@@ -53,6 +53,21 @@ internal sealed class FileLease : ILockLease
         }
     }
 
+    public ValueTask CommitFencedAsync(Action write, CancellationToken cancellationToken)
+    {
+        // Local disk and flock: nothing to wait for without a thread.
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            CommitFenced(write);
+            return ValueTask.CompletedTask;
+        }
+        catch (Exception e)
+        {
+            return ValueTask.FromException(e);
+        }
+    }
+
     public void MarkLost(string reason)
     {
         lock (_sync)

@@ -45,35 +45,34 @@ internal sealed class RedisLease : ILockLease
 
     public void CommitFenced(Action write)
     {
-        if (_lostReason is { } lost)
-        {
-            throw new NoDbLockLostException(Target.DocumentPath, FencingNumber, lost);
-        }
-
+        ThrowIfLost();
         bool confirmed;
         try
         {
-            confirmed = Extend();
+            confirmed = (long)_backend.Database.ScriptEvaluate(RedisScripts.Extend, [_keys.Lock], ExtendArguments) == 1;
         }
         catch (RedisException e)
         {
-            // Nothing is written from a lock that could not be confirmed.
-            throw new NoDbLockLostException(Target.DocumentPath, FencingNumber, $"it could not be confirmed with Redis ({e.Message})");
+            throw Unconfirmed(e);
         }
 
-        if (!confirmed)
+        Finish(confirmed, write);
+    }
+
+    public async ValueTask CommitFencedAsync(Action write, CancellationToken cancellationToken)
+    {
+        ThrowIfLost();
+        bool confirmed;
+        try
         {
-            MarkLost("its Redis lease expired or was taken away");
+            confirmed = (long)await _backend.Database.ScriptEvaluateAsync(RedisScripts.Extend, [_keys.Lock], ExtendArguments).WaitAsync(cancellationToken).ConfigureAwait(false) == 1;
         }
-        else if (!FenceFile.RunIfCurrent(_fencePath, FencingNumber, write))
+        catch (RedisException e)
         {
-            MarkLost("a newer holder or a clear has taken the lock since");
+            throw Unconfirmed(e);
         }
 
-        if (_lostReason is { } reason)
-        {
-            throw new NoDbLockLostException(Target.DocumentPath, FencingNumber, reason);
-        }
+        Finish(confirmed, write);
     }
 
     public void MarkLost(string reason)
@@ -114,24 +113,52 @@ internal sealed class RedisLease : ILockLease
         _renewal.Dispose();
         try
         {
-            _backend.Database.ScriptEvaluate(RedisScripts.Release, [_keys.Lock], [_value, RedisKeys.ReleasedChannel]);
+            // Sent without waiting for the reply: a release never blocks a thread. If it is lost, the lease runs out by
+            // itself, and fencing protects the document meanwhile.
+            _backend.Database.ScriptEvaluate(RedisScripts.Release, [_keys.Lock], [_value, RedisKeys.ReleasedChannel], CommandFlags.FireAndForget);
         }
         catch (RedisException)
         {
-            // Redis is unreachable: the lease runs out by itself, and fencing protects the document meanwhile.
         }
 
         _backend.OnReleased(this);
     }
 
-    private bool Extend() =>
-        (long)_backend.Database.ScriptEvaluate(RedisScripts.Extend, [_keys.Lock], [_value, (long)_backend.LeaseDuration.TotalMilliseconds]) == 1;
+    private RedisValue[] ExtendArguments => [_value, (long)_backend.LeaseDuration.TotalMilliseconds];
 
-    private void Renew()
+    private void ThrowIfLost()
+    {
+        if (_lostReason is { } lost)
+        {
+            throw new NoDbLockLostException(Target.DocumentPath, FencingNumber, lost);
+        }
+    }
+
+    // Nothing is written from a lock that could not be confirmed.
+    private NoDbLockLostException Unconfirmed(RedisException e) =>
+        new(Target.DocumentPath, FencingNumber, $"it could not be confirmed with Redis ({e.Message})");
+
+    private void Finish(bool confirmed, Action write)
+    {
+        if (!confirmed)
+        {
+            MarkLost("its Redis lease expired or was taken away");
+        }
+        else if (!FenceFile.RunIfCurrent(_fencePath, FencingNumber, write))
+        {
+            MarkLost("a newer holder or a clear has taken the lock since");
+        }
+
+        ThrowIfLost();
+    }
+
+    private void Renew() => _ = RenewAsync();
+
+    private async Task RenewAsync()
     {
         try
         {
-            if (Extend())
+            if ((long)await _backend.Database.ScriptEvaluateAsync(RedisScripts.Extend, [_keys.Lock], ExtendArguments).ConfigureAwait(false) == 1)
             {
                 Volatile.Write(ref _confirmedAt, Stopwatch.GetTimestamp());
             }
