@@ -7,9 +7,11 @@ using NoDb.TestControllers;
 //   hold <working directory>                lock, print "locked <fencing number>", then block until killed
 //   stale-write <working directory>         lock, print "locked <n>", wait for a line on stdin, set StationId, persist
 //   force-unlock <working directory>        take the lock of climate.nodb away from whoever holds it
+//   exclusive <working directory> <count>   <count> times: lock, create .holder exclusively (fails if another holder is
+//                                           inside), yield, delete it, Counter++; prints "overlap" if it ever failed
 if (args.Length < 2)
 {
-    Console.Error.WriteLine("usage: NoDb.TestWorker increment|hold|stale-write|force-unlock <working directory> [count]");
+    Console.Error.WriteLine("usage: NoDb.TestWorker increment|hold|stale-write|force-unlock|exclusive <working directory> [count]");
     return 2;
 }
 
@@ -63,6 +65,37 @@ switch (mode)
 
         Console.WriteLine("written");
         return 1;
+
+    case "exclusive":
+        int rounds = int.Parse(args[2], CultureInfo.InvariantCulture);
+        string marker = Path.Join(directory, ".holder");
+        int overlaps = 0;
+        await Task.WhenAll(Enumerable.Range(0, 25).Select(async _ =>
+        {
+            for (int i = 0; i < rounds; i++)
+            {
+                await using (await climate.LockAsync())
+                {
+                    try
+                    {
+                        using (new FileStream(marker, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+                        {
+                        }
+                    }
+                    catch (IOException)
+                    {
+                        Interlocked.Increment(ref overlaps);
+                    }
+
+                    await Task.Yield();
+                    File.Delete(marker);
+                    climate.Counter++;
+                }
+            }
+        }));
+
+        Console.WriteLine(overlaps == 0 ? "done" : $"overlap {overlaps}");
+        return overlaps == 0 ? 0 : 1;
 
     case "force-unlock":
         await climate.ForceUnlockAsync();

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Globalization;
+using NoDb.Redis.Tests.Support;
+using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestControllers;
+
+namespace NoDb.Redis.Tests;
+
+[CollectionDefinition(nameof(WholeRedisCollection), DisableParallelization = true)]
+public sealed class WholeRedisCollection;
+
+/// <summary>
+/// What only the Redis backend has to prove: leases that lapse, paused holders, restarts. Some tests flush the whole
+/// server, so this class runs alone.
+/// </summary>
+[Collection(nameof(WholeRedisCollection))]
+public sealed class RedisBackendTests
+{
+    [Fact]
+    public async Task A_hundred_tasks_over_four_processes_never_see_two_holders()
+    {
+        using var run = new TestRun();
+        run.CreateClimate();
+
+        // 4 processes x 25 tasks x 4 rounds; inside the lock each creates a marker file exclusively, which fails if
+        // another holder is inside at the same moment.
+        List<WorkerProcess> workers = [.. Enumerable.Range(0, 4).Select(_ => WorkerProcess.Start("exclusive", run.Directory, "4"))];
+        try
+        {
+            foreach (WorkerProcess worker in workers)
+            {
+                Assert.Equal("done", await worker.ReadLineAsync(TimeSpan.FromMinutes(2)));
+            }
+        }
+        finally
+        {
+            workers.ForEach(w => w.Dispose());
+        }
+
+        Assert.Equal(4 * 25 * 4, Climate.LoadDetached(run.Directory).Counter);
+    }
+
+    [Fact]
+    public async Task A_holder_paused_past_its_lease_while_another_commits_is_refused_and_the_newer_state_stays()
+    {
+        using var run = new TestRun();
+        run.CreateClimate(stationId: "ORIGINAL");
+        using WorkerProcess paused = WorkerProcess.Start("stale-write", run.Directory);
+        long staleFence = long.Parse((await paused.ReadLineAsync(TestTimeouts.Patience)).Split(' ')[1], CultureInfo.InvariantCulture);
+
+        // Stop the holder (as a GC pause or a frozen VM would): its lease is no longer renewed and runs out.
+        Signal("STOP", paused.Id);
+        try
+        {
+            Climate climate = Climate.GetInstance(run.Directory);
+            await using (NoDbLockScope scope = await climate.LockAsync(TimeSpan.FromSeconds(30)).Within())
+            {
+                Assert.True(scope.Token.FencingNumber > staleFence);
+                climate.StationId = "NEWER";
+            }
+        }
+        finally
+        {
+            Signal("CONT", paused.Id);
+        }
+
+        await paused.WriteLineAsync("go");
+        Assert.Equal($"refused {staleFence}", await paused.ReadLineAsync(TestTimeouts.Patience));
+        Assert.Equal("NEWER", Climate.LoadDetached(run.Directory).StationId);
+    }
+
+    [Fact]
+    public async Task Fencing_numbers_never_go_backwards_when_redis_loses_its_counters()
+    {
+        using var run = new TestRun();
+        Climate climate = run.CreateClimate();
+        NoDbLockToken before = await climate.AcquireLockAsync();
+        await climate.UnlockAsync(before);
+
+        // A Redis that restarted without persistence has no counters: the next number is seeded from the disk.
+        await StackExchange.Redis.ConnectionMultiplexer.Connect($"{TestRuntime.RedisConfiguration},allowAdmin=true")
+            .GetServers().Single().FlushAllDatabasesAsync();
+        NoDbLockToken after = await climate.AcquireLockAsync();
+        await climate.UnlockAsync(after);
+
+        Assert.True(after.FencingNumber > before.FencingNumber);
+    }
+
+    [Fact]
+    public async Task A_lease_lost_in_redis_mid_scope_refuses_the_persist_and_writes_nothing()
+    {
+        using var run = new TestRun();
+        Climate climate = run.CreateClimate(counter: 1);
+        NoDbLockScope scope = await climate.LockAsync();
+        climate.Counter = 2;
+
+        // Everything in Redis is gone (a restart, a failover to a replica that had not seen the lease).
+        await StackExchange.Redis.ConnectionMultiplexer.Connect($"{TestRuntime.RedisConfiguration},allowAdmin=true")
+            .GetServers().Single().FlushAllDatabasesAsync();
+
+        var error = await Assert.ThrowsAsync<NoDbLockLostException>(async () => await scope.DisposeAsync());
+        Assert.Contains("Redis lease", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, Climate.LoadDetached(run.Directory).Counter);
+        Assert.Equal(1, climate.Counter);
+    }
+
+    private static void Signal(string signal, int pid)
+    {
+        using Process kill = Process.Start(new ProcessStartInfo("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+    }
+}
