@@ -110,4 +110,68 @@ public sealed class RedisBackendTests
         kill.WaitForExit();
         Assert.Equal(0, kill.ExitCode);
     }
+
+    [Fact]
+    public async Task A_commit_caches_the_document_with_its_fence_and_an_older_one_never_replaces_it()
+    {
+        using var run = new TestRun();
+        Climate climate = run.CreateClimate(stationId: "CACHED");
+        await climate.UpdateAsync(c => c.Counter = 7);
+        StackExchange.Redis.IDatabase redis = Redis();
+        var keys = new NoDb.Locking.Redis.RedisKeys(new NoDb.Locking.LockTarget(run.Directory, "climate.nodb"));
+
+        await Eventually.True(() => redis.HashGet(keys.Document, "body").ToString() == File.ReadAllText(run.ClimatePath));
+        long cachedFence = (long)redis.HashGet(keys.Document, "fence");
+        Assert.True(redis.KeyTimeToLive(keys.Document) > TimeSpan.FromHours(71));
+
+        // A stale holder's late cache write (a smaller fence) changes nothing.
+        await redis.ScriptEvaluateAsync(NoDb.Locking.Redis.RedisScripts.CacheCommitted, [keys.Document],
+            [cachedFence - 1, "{ \"Counter\": -1 }", 60, "nodb:test", run.ClimatePath]);
+        Assert.Equal(cachedFence, (long)redis.HashGet(keys.Document, "fence"));
+        Assert.Equal(File.ReadAllText(run.ClimatePath), redis.HashGet(keys.Document, "body").ToString());
+    }
+
+    [Fact]
+    public async Task A_cold_load_uses_a_current_cache_entry_and_a_corrupt_one_is_deleted_for_the_disk()
+    {
+        using var run = new TestRun();
+        run.CreateClimate(stationId: "ON-DISK");
+        StackExchange.Redis.IDatabase redis = Redis();
+        var keys = new NoDb.Locking.Redis.RedisKeys(new NoDb.Locking.LockTarget(run.Directory, "climate.nodb"));
+        await Eventually.True(() => redis.KeyExists(keys.Document));
+
+        redis.HashSet(keys.Document, "body", "{ not json");
+        NoDb.Infrastructure.NoDbController<Climate>.Forget(run.Directory);
+
+        Assert.Equal("ON-DISK", Climate.GetInstance(run.Directory).StationId);
+        Assert.False(redis.KeyExists(keys.Document));
+    }
+
+    [Fact]
+    public async Task A_commit_in_another_process_refreshes_the_cached_instance_through_the_change_notice()
+    {
+        using var run = new TestRun();
+        run.CreateClimate();
+
+        // Without notices, an hour would pass before this process looked at the disk again.
+        TestRuntime.Configure(o => o.RefreshInterval = TimeSpan.FromHours(1));
+        try
+        {
+            Climate cached = Climate.GetInstance(run.Directory);
+            using (WorkerProcess other = WorkerProcess.Start("increment", run.Directory, "3"))
+            {
+                Assert.Equal("done", await other.ReadLineAsync(TestTimeouts.Patience));
+            }
+
+            await Eventually.True(() => Climate.GetInstance(run.Directory).Counter == 3);
+            Assert.Same(cached, Climate.GetInstance(run.Directory));
+        }
+        finally
+        {
+            TestRuntime.Configure();
+        }
+    }
+
+    private static StackExchange.Redis.IDatabase Redis() =>
+        StackExchange.Redis.ConnectionMultiplexer.Connect(TestRuntime.RedisConfiguration).GetDatabase();
 }

@@ -31,6 +31,9 @@ public sealed class NoDbOptions
     /// </summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long Redis keeps a committed document in its cache (refreshed by every commit). Default: 72 hours, as wepppy.</summary>
+    public TimeSpan CacheTimeToLive { get; set; } = TimeSpan.FromHours(72);
+
     /// <summary>
     /// How long <c>GetInstance</c> trusts its cached instance before it looks at the disk again (one <c>stat</c>) for a
     /// change made by another process, or a <c>READONLY</c> marker. Acquiring a lock always reads the disk. Default: 100 ms.
@@ -93,6 +96,11 @@ public sealed class NoDbOptions
         if (LeaseDuration < TimeSpan.FromMilliseconds(100))
         {
             throw new ArgumentOutOfRangeException(nameof(LeaseDuration), LeaseDuration, "A lease must last at least 100 ms.");
+        }
+
+        if (CacheTimeToLive < TimeSpan.FromSeconds(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(CacheTimeToLive), CacheTimeToLive, "The cache time to live must be at least one second.");
         }
 
         if (RefreshInterval < TimeSpan.Zero)

@@ -111,6 +111,6 @@ public static class NoDbRuntime
 
     private static ILockBackend CreateBackend(NoDbOptions options) =>
         options.RedisConfiguration is { } redis
-            ? new Locking.Redis.RedisLockBackend(Locking.Redis.RedisConnections.Get(redis), options.LeaseDuration)
+            ? new Locking.Redis.RedisLockBackend(Locking.Redis.RedisConnections.Get(redis), options.LeaseDuration, options.CacheTimeToLive)
             : new FileLockBackend(options.LeaseCheckInterval);
 }

@@ -196,16 +196,42 @@ public static class NoDbController<T>
                 return raced;
             }
 
-            T? loaded = LoadFromDisk(target);
+            T? loaded = LoadFromCache(target) ?? LoadFromDisk(target);
             if (loaded is not null)
             {
                 Interlocked.Increment(ref entry.Loads);
                 entry.Instance = loaded;
+                InstanceDirectory.Register(target.DocumentPath, entry);
             }
 
             return loaded;
         }
     }
+
+    /// <summary>A cold load from the shared cache, when the backend has one and it is current; a corrupt entry is dropped.</summary>
+    private static T? LoadFromCache(LockTarget target)
+    {
+        if (NoDbRuntime.Backend is not IDocumentCache cache || cache.TryRead(target) is not { } cached || !File.Exists(target.DocumentPath))
+        {
+            return null;
+        }
+
+        T instance = Attach(target);
+        try
+        {
+            // No disk stamp: the first refresh check reads the disk, which stays the truth.
+            instance.NoDbCore.Load(cached, stamp: null);
+            return instance;
+        }
+        catch (NoDbCorruptFileException)
+        {
+            cache.Invalidate(target);
+            return null;
+        }
+    }
+
+    /// <summary>Forgets the cached instance of <paramref name="workingDirectory"/> (for tests: a cold load in this process).</summary>
+    internal static void Forget(string workingDirectory) => Evict(NoDbPaths.NormalizeWorkingDirectory(workingDirectory));
 
     private static T? LoadFromDisk(LockTarget target)
     {
@@ -255,6 +281,8 @@ public static class NoDbController<T>
             // working directory), brought up to date, rather than replace it.
             published = entry.Instance ??= instance;
         }
+
+        InstanceDirectory.Register(target.DocumentPath, entry);
 
         if (!ReferenceEquals(published, instance))
         {

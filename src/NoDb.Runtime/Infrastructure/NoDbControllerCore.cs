@@ -136,7 +136,7 @@ public abstract class NoDbControllerCore
             throw;
         }
 
-        Committed(document);
+        Committed(document, lease.FencingNumber);
     }
 
     /// <summary>The asynchronous form of <see cref="Persist"/>: confirming the lease does not block a thread.</summary>
@@ -157,7 +157,7 @@ public abstract class NoDbControllerCore
             throw;
         }
 
-        Committed(document);
+        Committed(document, lease.FencingNumber);
     }
 
     /// <summary>The serialized state if it differs from the committed document, else <see langword="null"/>.</summary>
@@ -175,7 +175,7 @@ public abstract class NoDbControllerCore
         }
     }
 
-    private void Committed(byte[] document)
+    private void Committed(byte[] document, long fencingNumber)
     {
         // The document is on disk and readers see it: record it before anything else can fail.
         lock (_stateSync)
@@ -185,6 +185,7 @@ public abstract class NoDbControllerCore
         }
 
         AtomicFile.FlushDirectory(FilePath);
+        (NoDbRuntime.Backend as IDocumentCache)?.Committed(Target, fencingNumber, document);
     }
 
     internal void RestoreCommitted()
@@ -306,7 +307,7 @@ public abstract class NoDbControllerCore
     }
 
     /// <summary>Reads <paramref name="document"/>, found on disk with <paramref name="stamp"/>, into the instance as committed.</summary>
-    internal void Load(byte[] document, DiskStamp stamp)
+    internal void Load(byte[] document, DiskStamp? stamp)
     {
         lock (_stateSync)
         {

@@ -1,7 +1,7 @@
 namespace NoDb.Instances;
 
 /// <summary>The cached instance of one controller class in one working directory, and the epoch it was last checked in.</summary>
-internal sealed class InstanceEntry<T>(string workingDirectory)
+internal sealed class InstanceEntry<T>(string workingDirectory) : IStaleable
     where T : class
 {
     public string WorkingDirectory { get; } = workingDirectory;
@@ -20,4 +20,6 @@ internal sealed class InstanceEntry<T>(string workingDirectory)
     public bool IsFresh => CheckedEpoch == RefreshClock.Epoch;
 
     public void Checked(int epoch) => CheckedEpoch = epoch;
+
+    public void MarkStale() => CheckedEpoch = int.MinValue;
 }

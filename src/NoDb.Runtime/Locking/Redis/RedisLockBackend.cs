@@ -12,7 +12,7 @@ namespace NoDb.Locking.Redis;
 /// next fencing number, seeded from the number already on disk so that a Redis restart cannot make it go backwards),
 /// waiters sleep until a release is published, and the documents' fence files on the shared disk refuse stale writers.
 /// </summary>
-internal sealed class RedisLockBackend : ILockBackend
+internal sealed class RedisLockBackend : ILockBackend, IDocumentCache
 {
     private static readonly TimeSpan MissedMessagePoll = TimeSpan.FromMilliseconds(500);
 
@@ -20,11 +20,71 @@ internal sealed class RedisLockBackend : ILockBackend
     private readonly ReleaseSignals _signals;
     private readonly string _owner = $"{Environment.MachineName}|{Environment.ProcessId}";
 
-    public RedisLockBackend(IConnectionMultiplexer redis, TimeSpan leaseDuration)
+    private readonly TimeSpan _cacheTimeToLive;
+
+    public RedisLockBackend(IConnectionMultiplexer redis, TimeSpan leaseDuration, TimeSpan cacheTimeToLive)
     {
         Redis = redis;
         LeaseDuration = leaseDuration;
+        _cacheTimeToLive = cacheTimeToLive;
         _signals = new ReleaseSignals(redis);
+        try
+        {
+            // Commits elsewhere mark this process's cached instance stale; it is refreshed in place on next use.
+            redis.GetSubscriber().Subscribe(RedisChannel.Literal(RedisKeys.ChangedChannel), static (_, path) => Instances.InstanceDirectory.MarkStale(path.ToString()));
+        }
+        catch (RedisException)
+        {
+            // Redis is down at start: instances are still refreshed by the periodic disk check (RefreshInterval).
+        }
+    }
+
+    public byte[]? TryRead(LockTarget target)
+    {
+        try
+        {
+            var keys = new RedisKeys(target);
+            RedisValue[] entry = Database.HashGet(keys.Document, ["fence", "body"]);
+            if (entry[0].IsNull || entry[1].IsNull || !entry[0].TryParse(out long fence))
+            {
+                return null;
+            }
+
+            // Current only if no acquisition has reached the disk since it was cached.
+            return fence >= FenceFile.Current(FencePath(target)) ? (byte[]?)entry[1] : null;
+        }
+        catch (RedisException)
+        {
+            return null; // the disk serves
+        }
+    }
+
+    public void Invalidate(LockTarget target)
+    {
+        try
+        {
+            Database.KeyDelete(new RedisKeys(target).Document, CommandFlags.FireAndForget);
+        }
+        catch (RedisException)
+        {
+        }
+    }
+
+    public void Committed(LockTarget target, long fencingNumber, byte[] document)
+    {
+        try
+        {
+            var keys = new RedisKeys(target);
+            Database.ScriptEvaluate(
+                RedisScripts.CacheCommitted,
+                [keys.Document],
+                [fencingNumber, document, (long)_cacheTimeToLive.TotalSeconds, RedisKeys.ChangedChannel, target.DocumentPath],
+                CommandFlags.FireAndForget);
+        }
+        catch (RedisException)
+        {
+            // The document is committed on disk; the cache and the notice are only speed.
+        }
     }
 
     public IConnectionMultiplexer Redis { get; }

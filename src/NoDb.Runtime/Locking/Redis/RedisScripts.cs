@@ -40,6 +40,20 @@ internal static class RedisScripts
         return 0
         """;
 
+    /// <summary>
+    /// KEYS: document. ARGV: fence, body, ttl seconds, channel, document path. Caches the document unless a newer one is
+    /// cached, and announces the change either way.
+    /// </summary>
+    public const string CacheCommitted = """
+        local cached = tonumber(redis.call('HGET', KEYS[1], 'fence') or '0')
+        if tonumber(ARGV[1]) >= cached then
+          redis.call('HSET', KEYS[1], 'fence', ARGV[1], 'body', ARGV[2])
+          redis.call('EXPIRE', KEYS[1], ARGV[3])
+        end
+        redis.call('PUBLISH', ARGV[4], ARGV[5])
+        return 1
+        """;
+
     /// <summary>KEYS: lock, fence. ARGV: channel. Takes the lock away from any holder; returns the new fence number.</summary>
     public const string Force = """
         redis.call('DEL', KEYS[1])
