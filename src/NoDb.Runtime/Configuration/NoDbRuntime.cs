@@ -81,6 +81,34 @@ public static class NoDbRuntime
     /// <param name="cancellationToken">Cancels before the next lock is cleared.</param>
     public static async ValueTask ClearLocksAsync(string runId, CancellationToken cancellationToken = default)
     {
+        foreach (string directory in RunDirectories(runId))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await Backend.ClearLocksAsync(directory, cancellationToken).ConfigureAwait(false);
+            LockCoordinator.ForceReleaseAll(directory, $"the locks of run '{runId}' were cleared");
+        }
+    }
+
+    /// <summary>
+    /// Who holds the controller locks of one run now: document, host, process, when taken, when the lease expires (Redis),
+    /// and fencing number. Touches no other run.
+    /// </summary>
+    /// <param name="runId">The run id: the last segment of the working directory.</param>
+    /// <param name="cancellationToken">Cancels the listing.</param>
+    /// <returns>One entry per held lock.</returns>
+    public static async ValueTask<IReadOnlyList<NoDbLockHolder>> GetLockHoldersAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        var holders = new List<NoDbLockHolder>();
+        foreach (string directory in RunDirectories(runId))
+        {
+            holders.AddRange(await Backend.GetHoldersAsync(directory, cancellationToken).ConfigureAwait(false));
+        }
+
+        return holders;
+    }
+
+    private static HashSet<string> RunDirectories(string runId)
+    {
         NoDbPaths.ValidateRunId(runId);
         var directories = new HashSet<string>(KnownRuns.WorkingDirectories(runId), StringComparer.Ordinal);
         if (Options.RunDirectoryResolver?.Invoke(runId) is { } resolved)
@@ -95,12 +123,7 @@ public static class NoDbRuntime
             directories.Add(directory);
         }
 
-        foreach (string directory in directories)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            await Backend.ClearLocksAsync(directory, cancellationToken).ConfigureAwait(false);
-            LockCoordinator.ForceReleaseAll(directory, $"the locks of run '{runId}' were cleared");
-        }
+        return directories;
     }
 
     private static NoDbOptions Validated(NoDbOptions options)

@@ -21,6 +21,9 @@ internal interface ILockBackend
     /// <summary>Takes the lock away from whoever holds it: the holder is fenced out and told it lost the lock.</summary>
     ValueTask ForceUnlockAsync(LockTarget target, CancellationToken cancellationToken);
 
+    /// <summary>Who holds the controller locks of one working directory now.</summary>
+    ValueTask<IReadOnlyList<NoDbLockHolder>> GetHoldersAsync(string workingDirectory, CancellationToken cancellationToken);
+
     /// <summary>Force-unlocks every controller lock of one working directory, and no other.</summary>
     ValueTask ClearLocksAsync(string workingDirectory, CancellationToken cancellationToken);
 }

@@ -386,6 +386,25 @@ public sealed class WepppyRaceScenarioTests
         Assert.Equal(1, reread.Counter);
     }
 
+    [Fact]
+    public async Task Lock_holders_of_a_run_are_listed_and_other_runs_are_not()
+    {
+        using var run = new TestRun();
+        using var other = new TestRun();
+        run.CreateClimate();
+        other.CreateClimate();
+        await using NoDbLockScope held = await Climate.GetInstance(run.Directory).LockAsync();
+        await using NoDbLockScope elsewhere = await Climate.GetInstance(other.Directory).LockAsync();
+
+        NoDbLockHolder holder = Assert.Single(await NoDbRuntime.GetLockHoldersAsync(run.RunId));
+
+        Assert.Equal(run.ClimatePath, holder.FilePath);
+        Assert.Equal(Environment.ProcessId, holder.ProcessId);
+        Assert.Equal(Environment.MachineName, holder.Host);
+        Assert.Equal(held.Token.FencingNumber, holder.FencingNumber);
+        Assert.True(holder.Acquired <= DateTimeOffset.UtcNow);
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         int current = Volatile.Read(ref target);

@@ -116,6 +116,41 @@ internal sealed class FileLockBackend : ILockBackend
         }
     }
 
+    public ValueTask<IReadOnlyList<NoDbLockHolder>> GetHoldersAsync(string workingDirectory, CancellationToken cancellationToken)
+    {
+        var holders = new List<NoDbLockHolder>();
+        string stateDirectory = Path.Join(workingDirectory, NoDbPaths.StateFolder);
+        byte[] buffer = new byte[512];
+        if (Directory.Exists(stateDirectory))
+        {
+            foreach (string lockFile in Directory.EnumerateFiles(stateDirectory, "*" + LockSuffix))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                string document = Path.Join(workingDirectory, Path.GetFileName(lockFile)[..^LockSuffix.Length]);
+                SafeFileHandle probe = UnixNative.OpenOrCreate(lockFile);
+                try
+                {
+                    if (UnixNative.TryLockExclusive(probe, lockFile))
+                    {
+                        continue; // free: the record is what an earlier holder left
+                    }
+
+                    int read = RandomAccess.Read(probe, buffer, 0);
+                    if (NoDbLockHolder.Parse(document, System.Text.Encoding.UTF8.GetString(buffer, 0, read), expires: null) is { } holder)
+                    {
+                        holders.Add(holder);
+                    }
+                }
+                finally
+                {
+                    UnixNative.UnlockAndClose(probe);
+                }
+            }
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<NoDbLockHolder>>(holders);
+    }
+
     internal void OnReleased(FileLease lease) =>
         _active.TryRemove(new KeyValuePair<string, FileLease>(lease.Target.DocumentPath, lease));
 
@@ -132,9 +167,27 @@ internal sealed class FileLockBackend : ILockBackend
             throw;
         }
 
+        WriteHolderRecord(handle, fencingNumber);
         var lease = new FileLease(this, target, handle, FencePath(target), fencingNumber, _checkInterval);
         _active[target.DocumentPath] = lease;
         return lease;
+    }
+
+    /// <summary>Writes who holds the lock into the lock file, for <see cref="GetHoldersAsync"/>; best effort.</summary>
+    private static void WriteHolderRecord(SafeFileHandle handle, long fencingNumber)
+    {
+        string record = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{Environment.MachineName}|{Environment.ProcessId}|{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}|{fencingNumber}\n");
+        try
+        {
+            byte[] bytes = System.Text.Encoding.UTF8.GetBytes(record);
+            RandomAccess.SetLength(handle, 0);
+            RandomAccess.Write(handle, bytes, 0);
+        }
+        catch (IOException)
+        {
+            // Only the listing needs it.
+        }
     }
 
     private OsLockSlot Slot(LockTarget target) =>

@@ -204,6 +204,31 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache
         }
     }
 
+    public async ValueTask<IReadOnlyList<NoDbLockHolder>> GetHoldersAsync(string workingDirectory, CancellationToken cancellationToken)
+    {
+        var holders = new List<NoDbLockHolder>();
+        string stateDirectory = Path.Join(workingDirectory, NoDbPaths.StateFolder);
+        if (!Directory.Exists(stateDirectory))
+        {
+            return holders;
+        }
+
+        foreach (string fenceFile in Directory.EnumerateFiles(stateDirectory, "*" + FenceSuffix))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            string fileName = Path.GetFileName(fenceFile)[..^FenceSuffix.Length];
+            var keys = new RedisKeys(new LockTarget(workingDirectory, fileName));
+            RedisValueWithExpiry lease = await Database.StringGetWithExpiryAsync(keys.Lock).ConfigureAwait(false);
+            if (!lease.Value.IsNull && NoDbLockHolder.Parse(Path.Join(workingDirectory, fileName), lease.Value.ToString(),
+                    lease.Expiry is { } left ? DateTimeOffset.UtcNow + left : null) is { } holder)
+            {
+                holders.Add(holder);
+            }
+        }
+
+        return holders;
+    }
+
     internal void OnReleased(RedisLease lease) =>
         _active.TryRemove(new KeyValuePair<string, RedisLease>(lease.Target.DocumentPath, lease));
 
