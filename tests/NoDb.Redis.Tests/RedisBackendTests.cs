@@ -174,4 +174,34 @@ public sealed class RedisBackendTests
 
     private static StackExchange.Redis.IDatabase Redis() =>
         StackExchange.Redis.ConnectionMultiplexer.Connect(TestRuntime.RedisConfiguration).GetDatabase();
+
+    [Fact]
+    public async Task Redis_restarted_in_the_middle_of_a_scope_gives_a_clear_error_writes_nothing_and_reconnects()
+    {
+        using var run = new TestRun();
+        Climate climate = run.CreateClimate(counter: 1);
+        NoDbLockScope scope = await climate.LockAsync();
+        climate.Counter = 2;
+
+        TestRuntime.RestartRedis();
+
+        var error = await Assert.ThrowsAsync<NoDbLockLostException>(async () => await scope.DisposeAsync());
+        Assert.Contains(run.ClimatePath, error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, Climate.LoadDetached(run.Directory).Counter);
+
+        // The connection comes back by itself; the next change goes through.
+        await Eventually.True(async () =>
+        {
+            try
+            {
+                await climate.UpdateAsync(c => c.Counter = 3);
+                return true;
+            }
+            catch (StackExchange.Redis.RedisException)
+            {
+                return false;
+            }
+        });
+        Assert.Equal(3, Climate.LoadDetached(run.Directory).Counter);
+    }
 }

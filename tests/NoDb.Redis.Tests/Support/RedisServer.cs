@@ -7,7 +7,7 @@ namespace NoDb.Redis.Tests.Support;
 /// <summary>A real redis-server on a free loopback port, started for the tests and stopped after them.</summary>
 internal sealed class RedisServer : IDisposable
 {
-    private readonly Process _process;
+    private Process _process;
 
     private RedisServer(Process process, int port)
     {
@@ -19,18 +19,35 @@ internal sealed class RedisServer : IDisposable
 
     public string Configuration => $"127.0.0.1:{Port}";
 
-    public static RedisServer Start()
+    public static RedisServer Start(params string[] extraArguments)
+    {
+        int port = FreePort();
+        var server = new RedisServer(Launch(port, extraArguments), port);
+        server.WaitUntilListening();
+        return server;
+    }
+
+    /// <summary>Stops the server and starts a new, empty one on the same port (a restart without persistence).</summary>
+    public void Restart()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+        _process.Dispose();
+        _process = Launch(Port, []);
+        WaitUntilListening();
+    }
+
+    private static Process Launch(int port, string[] extraArguments)
     {
         string executable = new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("redis-server is not installed. Install it (apt-get install redis-server); .ci/run does so on a fresh machine.");
-        int port = FreePort();
         var start = new ProcessStartInfo(executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string arg in new[] { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes" })
+        foreach (string arg in new[] { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes" }.Concat(extraArguments))
         {
             start.ArgumentList.Add(arg);
         }
@@ -38,9 +55,7 @@ internal sealed class RedisServer : IDisposable
         Process process = Process.Start(start) ?? throw new InvalidOperationException("Could not start redis-server.");
         _ = process.StandardOutput.ReadToEndAsync();
         _ = process.StandardError.ReadToEndAsync();
-        var server = new RedisServer(process, port);
-        server.WaitUntilListening();
-        return server;
+        return process;
     }
 
     public void Dispose()

@@ -27,6 +27,9 @@ internal static class TestRuntime
 
     public static string RedisConfiguration => s_server!.Configuration;
 
+    /// <summary>Restarts this process's redis-server on the same port, empty.</summary>
+    public static void RestartRedis() => s_server!.Restart();
+
     public static void Configure(Action<NoDbOptions>? extra = null) => NoDbRuntime.Configure(o =>
     {
         o.UseRedis(RedisConfiguration);

@@ -3,10 +3,12 @@ namespace NoDb.Runtime.Tests.TestSupport;
 /// <summary>Awaits a condition that another thread makes true, yielding between looks, and fails after a bound.</summary>
 internal static class Eventually
 {
-    public static async Task True(Func<bool> condition)
+    public static Task True(Func<bool> condition) => True(() => Task.FromResult(condition()));
+
+    public static async Task True(Func<Task<bool>> condition)
     {
         using var bound = new CancellationTokenSource(TestTimeouts.Patience);
-        while (!condition())
+        while (!await condition())
         {
             if (bound.IsCancellationRequested)
             {

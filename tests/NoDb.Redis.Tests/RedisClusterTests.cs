@@ -1,0 +1,55 @@
+using NoDb.Locking;
+using NoDb.Locking.Redis;
+using NoDb.Redis.Tests.Support;
+using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestControllers;
+using StackExchange.Redis;
+
+namespace NoDb.Redis.Tests;
+
+/// <summary>The core scenarios on a three-master Redis Cluster: every script keeps one document's keys in one slot.</summary>
+[Collection(nameof(WholeRedisCollection))]
+public sealed class RedisClusterTests : IDisposable
+{
+    private readonly RedisCluster _cluster = new();
+
+    public RedisClusterTests() => TestRuntime.Configure(o => o.UseRedis(_cluster.Configuration));
+
+    public void Dispose()
+    {
+        TestRuntime.Configure();
+        _cluster.Dispose();
+    }
+
+    [Fact]
+    public async Task Locks_commits_waiting_hand_over_and_force_unlock_work_on_a_cluster()
+    {
+        using var run = new TestRun();
+        run.CreateClimate();
+
+        // Contenders wait for each other and lose nothing.
+        await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => Task.Run(async () =>
+            await Climate.GetInstance(run.Directory).UpdateAsync(c => c.Counter++)))).Within();
+        Assert.Equal(5, Climate.LoadDetached(run.Directory).Counter);
+
+        // Two connections, as two processes would have: the second waits and wakes on the published release.
+        using ConnectionMultiplexer first = await ConnectionMultiplexer.ConnectAsync(_cluster.Configuration);
+        using ConnectionMultiplexer second = await ConnectionMultiplexer.ConnectAsync(_cluster.Configuration);
+        var a = new RedisLockBackend(first, TimeSpan.FromSeconds(10), TimeSpan.FromHours(1));
+        var b = new RedisLockBackend(second, TimeSpan.FromSeconds(10), TimeSpan.FromHours(1));
+        var target = new LockTarget(run.Directory, "climate.nodb");
+
+        ILockLease held = (await a.TryAcquireAsync(target, CancellationToken.None))!;
+        Assert.Null(await b.TryAcquireAsync(target, CancellationToken.None));
+        Task<ILockLease> waiter = b.AcquireAsync(target, TimeSpan.FromSeconds(20), CancellationToken.None).AsTask();
+        held.Release();
+        ILockLease next = await waiter.Within();
+        Assert.True(next.FencingNumber > held.FencingNumber);
+
+        // Force unlock from the other connection fences the holder out: its next write is refused.
+        await a.ForceUnlockAsync(target, CancellationToken.None);
+        Assert.False(await b.IsLockedAsync(target, CancellationToken.None));
+        await Assert.ThrowsAsync<NoDbLockLostException>(async () =>
+            await next.CommitFencedAsync(() => Assert.Fail("a fenced-out holder must not write"), CancellationToken.None));
+    }
+}
