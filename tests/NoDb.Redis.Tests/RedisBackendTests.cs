@@ -204,4 +204,137 @@ public sealed class RedisBackendTests
         });
         Assert.Equal(3, Climate.LoadDetached(run.Directory).Counter);
     }
+
+    [Fact]
+    public async Task The_same_document_through_a_symlinked_working_directory_is_one_lock()
+    {
+        using var run = new TestRun();
+        run.CreateClimate();
+        string alias = Path.Join(Path.GetTempPath(), $"nodb-alias-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(alias);
+        string linked = Path.Join(alias, run.RunId);
+        Directory.CreateSymbolicLink(linked, run.Directory);
+        try
+        {
+            using StackExchange.Redis.ConnectionMultiplexer one = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(TestRuntime.RedisConfiguration);
+            using StackExchange.Redis.ConnectionMultiplexer two = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(TestRuntime.RedisConfiguration);
+            var here = new NoDb.Locking.Redis.RedisLockBackend(one, TimeSpan.FromSeconds(10), TimeSpan.FromHours(1));
+            var elsewhere = new NoDb.Locking.Redis.RedisLockBackend(two, TimeSpan.FromSeconds(10), TimeSpan.FromHours(1));
+
+            NoDb.Locking.ILockLease held = (await here.TryAcquireAsync(new NoDb.Locking.LockTarget(run.Directory, "climate.nodb"), CancellationToken.None))!;
+            Assert.Null(await elsewhere.TryAcquireAsync(new NoDb.Locking.LockTarget(linked, "climate.nodb"), CancellationToken.None));
+            held.Release();
+        }
+        finally
+        {
+            Directory.Delete(linked);
+            Directory.Delete(alias);
+        }
+    }
+
+    [Fact]
+    public async Task Fencing_numbers_grow_even_after_the_disk_fence_and_redis_are_both_wiped()
+    {
+        using var run = new TestRun();
+        Climate climate = run.CreateClimate();
+        NoDbLockToken before = await climate.AcquireLockAsync();
+        await climate.UnlockAsync(before);
+
+        Directory.Delete(Path.Join(run.Directory, ".nodb"), recursive: true);
+        await StackExchange.Redis.ConnectionMultiplexer.Connect($"{TestRuntime.RedisConfiguration},allowAdmin=true")
+            .GetServers().Single().FlushAllDatabasesAsync();
+        NoDbLockToken after = await climate.AcquireLockAsync();
+        await climate.UnlockAsync(after);
+
+        Assert.True(after.FencingNumber > before.FencingNumber);
+    }
+
+    [Fact]
+    public async Task A_frozen_redis_fails_an_acquisition_with_its_own_timeout_and_leaves_no_ghost_lock()
+    {
+        using var run = new TestRun();
+        run.CreateClimate();
+        TestRuntime.Configure(o => o.UseRedis($"{TestRuntime.RedisConfiguration},asyncTimeout=500,syncTimeout=500"));
+        Climate climate = Climate.GetInstance(run.Directory);
+        try
+        {
+            Signal("STOP", TestRuntime.RedisProcessId);
+            try
+            {
+                // Not a NoDbLockTimeoutException: the lock was never found held; Redis did not answer.
+                await Assert.ThrowsAsync<StackExchange.Redis.RedisTimeoutException>(async () => await climate.LockAsync(TimeSpan.FromSeconds(60)));
+            }
+            finally
+            {
+                Signal("CONT", TestRuntime.RedisProcessId);
+            }
+
+            // The acquisition may have run once Redis resumed; its owner gave it back, so the lock is free.
+            await Eventually.True(async () =>
+            {
+                try
+                {
+                    if (await climate.TryLockAsync() is not { } scope)
+                    {
+                        return false;
+                    }
+
+                    await scope.DisposeAsync();
+                    return true;
+                }
+                catch (StackExchange.Redis.RedisTimeoutException)
+                {
+                    return false;
+                }
+            });
+        }
+        finally
+        {
+            TestRuntime.Configure();
+        }
+    }
+
+    [Fact]
+    public async Task A_holder_whose_redis_stalls_past_the_lease_is_told_it_lost_the_lock()
+    {
+        using var run = new TestRun();
+        run.CreateClimate();
+        TestRuntime.Configure(o => o.UseRedis($"{TestRuntime.RedisConfiguration},asyncTimeout=500,syncTimeout=500"));
+        try
+        {
+            NoDbLockScope scope = await Climate.GetInstance(run.Directory).LockAsync();
+            Signal("STOP", TestRuntime.RedisProcessId);
+            try
+            {
+                await scope.LockLost.WhenCancelled().Within();
+            }
+            finally
+            {
+                Signal("CONT", TestRuntime.RedisProcessId);
+            }
+
+            Climate.GetInstance(run.Directory).Counter = 5;
+            await Assert.ThrowsAsync<NoDbLockLostException>(async () => await scope.DisposeAsync());
+            Assert.Equal(0, Climate.LoadDetached(run.Directory).Counter);
+        }
+        finally
+        {
+            TestRuntime.Configure();
+        }
+    }
+
+    [Fact]
+    public async Task A_cache_read_creates_no_files()
+    {
+        using var run = new TestRun();
+        run.CreateClimate(stationId: "CACHED");
+        StackExchange.Redis.IDatabase redis = Redis();
+        var keys = new NoDb.Locking.Redis.RedisKeys(new NoDb.Locking.LockTarget(run.Directory, "climate.nodb"));
+        await Eventually.True(() => redis.KeyExists(keys.Document));
+        Directory.Delete(Path.Join(run.Directory, ".nodb"), recursive: true);
+        NoDb.Infrastructure.NoDbController<Climate>.Forget(run.Directory);
+
+        Assert.Equal("CACHED", Climate.GetInstance(run.Directory).StationId);
+        Assert.False(Directory.Exists(Path.Join(run.Directory, ".nodb")));
+    }
 }

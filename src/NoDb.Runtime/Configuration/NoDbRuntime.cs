@@ -64,12 +64,17 @@ public static class NoDbRuntime
         configure(options);
         Validated(options);
         ILockBackend backend = CreateBackend(options);
+        ILockBackend? replaced;
         lock (Sync)
         {
+            replaced = s_backend;
             s_options = options;
             s_backend = backend;
             RefreshClock.Start(options.RefreshInterval);
         }
+
+        // Leases taken through the replaced backend keep working until released; it only stops listening.
+        (replaced as IDisposable)?.Dispose();
     }
 
     /// <summary>
@@ -134,6 +139,6 @@ public static class NoDbRuntime
 
     private static ILockBackend CreateBackend(NoDbOptions options) =>
         options.RedisConfiguration is { } redis
-            ? new Locking.Redis.RedisLockBackend(Locking.Redis.RedisConnections.Get(redis), options.LeaseDuration, options.CacheTimeToLive)
+            ? new Locking.Redis.RedisLockBackend(Locking.Redis.RedisConnections.Get(redis), options.LeaseDuration, options.CacheTimeToLive, options.LeaseCheckInterval)
             : new FileLockBackend(options.LeaseCheckInterval);
 }

@@ -201,7 +201,7 @@ public static class NoDbController<T>
             {
                 Interlocked.Increment(ref entry.Loads);
                 entry.Instance = loaded;
-                InstanceDirectory.Register(target.DocumentPath, entry);
+                InstanceDirectory.Register(target.Identity, entry);
             }
 
             return loaded;
@@ -282,7 +282,7 @@ public static class NoDbController<T>
             published = entry.Instance ??= instance;
         }
 
-        InstanceDirectory.Register(target.DocumentPath, entry);
+        InstanceDirectory.Register(target.Identity, entry);
 
         if (!ReferenceEquals(published, instance))
         {

@@ -9,7 +9,7 @@ internal interface ILockBackend
     /// <summary>Takes the lock if it is free now; <see langword="null"/> if another holder has it.</summary>
     ValueTask<ILockLease?> TryAcquireAsync(LockTarget target, CancellationToken cancellationToken);
 
-    /// <summary>Waits for the lock up to <paramref name="timeout"/>; throws <see cref="TimeoutException"/> when it runs out.</summary>
+    /// <summary>Waits for the lock up to <paramref name="timeout"/>; throws <see cref="LockWaitTimeoutException"/> when it runs out.</summary>
     ValueTask<ILockLease> AcquireAsync(LockTarget target, TimeSpan timeout, CancellationToken cancellationToken);
 
     /// <summary>The blocking form of <see cref="AcquireAsync"/>, for the synchronous <c>Lock()</c>.</summary>

@@ -67,7 +67,7 @@ internal static class LockCoordinator
             {
                 lease = backend.Acquire(core.Target, Remaining(started, limit));
             }
-            catch (TimeoutException)
+            catch (LockWaitTimeoutException)
             {
                 throw NotAcquired(core, limit);
             }
@@ -155,7 +155,7 @@ internal static class LockCoordinator
                 {
                     lease = await backend.AcquireAsync(core.Target, Remaining(started, timeout), cancellationToken).ConfigureAwait(false);
                 }
-                catch (TimeoutException)
+                catch (LockWaitTimeoutException)
                 {
                     throw NotAcquired(core, timeout);
                 }

@@ -29,6 +29,12 @@ internal sealed class LockTarget
 
     public string ReadOnlyMarkerPath { get; }
 
+    /// <summary>
+    /// The document's name across machines: run id and file name (wepppy's scheme). Machines may mount the shared runs at
+    /// different paths; this names the same document on all of them.
+    /// </summary>
+    public string Identity => $"{RunId}/{FileName}";
+
     public bool IsReadOnly => File.Exists(ReadOnlyMarkerPath);
 
     public void ThrowIfReadOnly()

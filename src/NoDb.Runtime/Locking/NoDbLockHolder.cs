@@ -13,7 +13,8 @@ public sealed record NoDbLockHolder(string FilePath, string Host, int ProcessId,
     internal static NoDbLockHolder? Parse(string filePath, string record, DateTimeOffset? expires)
     {
         string[] parts = record.Trim().Split('|');
-        return parts.Length >= 4
+        return parts.Length >= 4 && long.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long ms)
+               && ms is >= 0 and <= 253402300799999
                && int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid)
                && long.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long acquired)
                && long.TryParse(parts[^1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long fence)

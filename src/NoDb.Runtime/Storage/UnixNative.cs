@@ -19,6 +19,7 @@ internal static partial class UnixNative
     private const int LOCK_NB = 4;
     private const int LOCK_UN = 8;
     private const int EINTR = 4;
+    private const int ENOENT = 2;
 
     private const int O_RDONLY = 0;
     private const int O_RDWR = 2;
@@ -61,6 +62,24 @@ internal static partial class UnixNative
             }
 
             throw IOError($"open '{path}'");
+        }
+
+        return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>Opens an existing file for reading, or returns <see langword="null"/> if it does not exist; links are refused.</summary>
+    public static SafeFileHandle? OpenExistingForRead(string path)
+    {
+        int fd;
+        do
+        {
+            fd = Open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+        }
+        while (fd < 0 && Marshal.GetLastPInvokeError() == EINTR);
+
+        if (fd < 0)
+        {
+            return Marshal.GetLastPInvokeError() == ENOENT ? null : throw IOError($"open '{path}'");
         }
 
         return new SafeFileHandle(fd, ownsHandle: true);

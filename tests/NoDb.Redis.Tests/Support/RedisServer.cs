@@ -17,6 +17,8 @@ internal sealed class RedisServer : IDisposable
 
     public int Port { get; }
 
+    public int ProcessId => _process.Id;
+
     public string Configuration => $"127.0.0.1:{Port}";
 
     public static RedisServer Start(params string[] extraArguments)

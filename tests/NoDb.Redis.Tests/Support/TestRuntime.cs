@@ -27,6 +27,8 @@ internal static class TestRuntime
 
     public static string RedisConfiguration => s_server!.Configuration;
 
+    public static int RedisProcessId => s_server!.ProcessId;
+
     /// <summary>Restarts this process's redis-server on the same port, empty.</summary>
     public static void RestartRedis() => s_server!.Restart();
 

@@ -40,14 +40,33 @@ internal sealed class FileLockBackend : ILockBackend
     public async ValueTask<ILockLease> AcquireAsync(LockTarget target, TimeSpan timeout, CancellationToken cancellationToken)
     {
         PrepareStateDirectory(target);
-        SafeFileHandle handle = await Slot(target).AcquireAsync(timeout, cancellationToken).ConfigureAwait(false);
+        SafeFileHandle handle;
+        try
+        {
+            handle = await Slot(target).AcquireAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException e)
+        {
+            throw new LockWaitTimeoutException(e.Message, e);
+        }
+
         return Grant(target, handle);
     }
 
     public ILockLease Acquire(LockTarget target, TimeSpan timeout)
     {
         PrepareStateDirectory(target);
-        return Grant(target, Slot(target).Acquire(timeout));
+        SafeFileHandle handle;
+        try
+        {
+            handle = Slot(target).Acquire(timeout);
+        }
+        catch (TimeoutException e)
+        {
+            throw new LockWaitTimeoutException(e.Message, e);
+        }
+
+        return Grant(target, handle);
     }
 
     public ValueTask<bool> IsLockedAsync(LockTarget target, CancellationToken cancellationToken)
@@ -126,7 +145,13 @@ internal sealed class FileLockBackend : ILockBackend
             foreach (string lockFile in Directory.EnumerateFiles(stateDirectory, "*" + LockSuffix))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                string document = Path.Join(workingDirectory, Path.GetFileName(lockFile)[..^LockSuffix.Length]);
+                string fileName = Path.GetFileName(lockFile)[..^LockSuffix.Length];
+                if (!IsDocumentName(fileName))
+                {
+                    continue;
+                }
+
+                string document = Path.Join(workingDirectory, fileName);
                 SafeFileHandle probe = UnixNative.OpenOrCreate(lockFile);
                 try
                 {
@@ -192,6 +217,19 @@ internal sealed class FileLockBackend : ILockBackend
 
     private OsLockSlot Slot(LockTarget target) =>
         _slots.GetOrAdd(target.DocumentPath, static (_, path) => new OsLockSlot(path), LockPath(target));
+
+    private static bool IsDocumentName(string fileName)
+    {
+        try
+        {
+            NoDbPaths.ValidateFileName(fileName);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
 
     private static void PrepareStateDirectory(LockTarget target)
     {

@@ -13,12 +13,12 @@ internal sealed class RedisKeys
 
     public RedisKeys(LockTarget target)
     {
-        // The path can be long and contain anything; its hash is a safe, fixed-size tag.
-        string tag = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(target.DocumentPath)), 0, 12).ToLowerInvariant();
+        // Keyed by run id and file name, not by path: every machine names the document the same way whatever its mount
+        // point. The hash makes a safe, fixed-size tag of a run id that may contain anything.
+        string tag = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(target.Identity)), 0, 12).ToLowerInvariant();
         Lock = $"nodb:{{{tag}}}:lock";
         Fence = $"nodb:{{{tag}}}:fence";
         Document = $"nodb:{{{tag}}}:doc";
-        Run = $"nodb:run:{target.RunId}";
     }
 
     public RedisKey Lock { get; }
@@ -28,6 +28,4 @@ internal sealed class RedisKeys
     /// <summary>The cached committed document: a hash of its fence number and its bytes.</summary>
     public RedisKey Document { get; }
 
-    /// <summary>The set of a run's lock keys, for clearing a run by id.</summary>
-    public RedisKey Run { get; }
 }

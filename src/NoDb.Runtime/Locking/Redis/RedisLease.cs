@@ -31,8 +31,7 @@ internal sealed class RedisLease : ILockLease
         _fencePath = fencePath;
         Target = target;
         FencingNumber = fencingNumber;
-        TimeSpan every = backend.LeaseDuration / 3;
-        _renewal = new Timer(static state => ((RedisLease)state!).Renew(), this, every, every);
+        _renewal = new Timer(static state => ((RedisLease)state!).Renew(), this, backend.RenewEvery, backend.RenewEvery);
     }
 
     public LockTarget Target { get; }
@@ -51,7 +50,7 @@ internal sealed class RedisLease : ILockLease
         {
             confirmed = (long)_backend.Database.ScriptEvaluate(RedisScripts.Extend, [_keys.Lock], ExtendArguments) == 1;
         }
-        catch (RedisException e)
+        catch (Exception e) when (RedisFailures.Is(e))
         {
             throw Unconfirmed(e);
         }
@@ -67,7 +66,7 @@ internal sealed class RedisLease : ILockLease
         {
             confirmed = (long)await _backend.Database.ScriptEvaluateAsync(RedisScripts.Extend, [_keys.Lock], ExtendArguments).WaitAsync(cancellationToken).ConfigureAwait(false) == 1;
         }
-        catch (RedisException e)
+        catch (Exception e) when (RedisFailures.Is(e))
         {
             throw Unconfirmed(e);
         }
@@ -117,7 +116,7 @@ internal sealed class RedisLease : ILockLease
             // itself, and fencing protects the document meanwhile.
             _backend.Database.ScriptEvaluate(RedisScripts.Release, [_keys.Lock], [_value, RedisKeys.ReleasedChannel], CommandFlags.FireAndForget);
         }
-        catch (RedisException)
+        catch (Exception e) when (RedisFailures.Is(e))
         {
         }
 
@@ -135,7 +134,7 @@ internal sealed class RedisLease : ILockLease
     }
 
     // Nothing is written from a lock that could not be confirmed.
-    private NoDbLockLostException Unconfirmed(RedisException e) =>
+    private NoDbLockLostException Unconfirmed(Exception e) =>
         new(Target.DocumentPath, FencingNumber, $"it could not be confirmed with Redis ({e.Message})");
 
     private void Finish(bool confirmed, Action write)
@@ -167,7 +166,7 @@ internal sealed class RedisLease : ILockLease
                 MarkLost("its Redis lease expired or was taken away");
             }
         }
-        catch (RedisException e)
+        catch (Exception e) when (RedisFailures.Is(e))
         {
             if (Stopwatch.GetElapsedTime(Volatile.Read(ref _confirmedAt)) >= _backend.LeaseDuration)
             {

@@ -12,7 +12,7 @@ namespace NoDb.Locking.Redis;
 /// next fencing number, seeded from the number already on disk so that a Redis restart cannot make it go backwards),
 /// waiters sleep until a release is published, and the documents' fence files on the shared disk refuse stale writers.
 /// </summary>
-internal sealed class RedisLockBackend : ILockBackend, IDocumentCache
+internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposable
 {
     private static readonly TimeSpan MissedMessagePoll = TimeSpan.FromMilliseconds(500);
 
@@ -20,22 +20,40 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache
     private readonly ReleaseSignals _signals;
     private readonly string _owner = $"{Environment.MachineName}|{Environment.ProcessId}";
 
+    private static readonly RedisChannel ChangedChannel = RedisChannel.Literal(RedisKeys.ChangedChannel);
+    private static readonly Action<RedisChannel, RedisValue> OnChanged = static (_, identity) => Instances.InstanceDirectory.MarkStale(identity.ToString());
+
     private readonly TimeSpan _cacheTimeToLive;
 
-    public RedisLockBackend(IConnectionMultiplexer redis, TimeSpan leaseDuration, TimeSpan cacheTimeToLive)
+    public RedisLockBackend(IConnectionMultiplexer redis, TimeSpan leaseDuration, TimeSpan cacheTimeToLive, TimeSpan? checkInterval = null)
     {
         Redis = redis;
         LeaseDuration = leaseDuration;
         _cacheTimeToLive = cacheTimeToLive;
+
+        // Renew often enough that a lock cleared elsewhere is noticed within the check interval, as the embedded backend does.
+        TimeSpan third = leaseDuration / 3;
+        RenewEvery = checkInterval is { } check && check < third ? check : third;
         _signals = new ReleaseSignals(redis);
+
+        // Commits elsewhere mark this process's cached instance stale; it is refreshed in place on next use. Not awaited:
+        // the subscription is kept and restored when Redis is (back) up.
+        _ = redis.GetSubscriber().SubscribeAsync(ChangedChannel, OnChanged).ContinueWith(
+            static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+    }
+
+    public TimeSpan RenewEvery { get; }
+
+    /// <summary>Stops listening (the runtime was reconfigured); leases already taken keep working until released.</summary>
+    public void Dispose()
+    {
+        _signals.Dispose();
         try
         {
-            // Commits elsewhere mark this process's cached instance stale; it is refreshed in place on next use.
-            redis.GetSubscriber().Subscribe(RedisChannel.Literal(RedisKeys.ChangedChannel), static (_, path) => Instances.InstanceDirectory.MarkStale(path.ToString()));
+            Redis.GetSubscriber().Unsubscribe(ChangedChannel, OnChanged, CommandFlags.FireAndForget);
         }
-        catch (RedisException)
+        catch (Exception e) when (RedisFailures.Is(e))
         {
-            // Redis is down at start: instances are still refreshed by the periodic disk check (RefreshInterval).
         }
     }
 
@@ -50,10 +68,10 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache
                 return null;
             }
 
-            // Current only if no acquisition has reached the disk since it was cached.
-            return fence >= FenceFile.Current(FencePath(target)) ? (byte[]?)entry[1] : null;
+            // Current only if no acquisition has reached the disk since it was cached. A read creates no file.
+            return fence >= FenceFile.Peek(FencePath(target)) ? (byte[]?)entry[1] : null;
         }
-        catch (RedisException)
+        catch (Exception e) when (RedisFailures.Is(e) || e is IOException)
         {
             return null; // the disk serves
         }
@@ -65,7 +83,7 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache
         {
             Database.KeyDelete(new RedisKeys(target).Document, CommandFlags.FireAndForget);
         }
-        catch (RedisException)
+        catch (Exception e) when (RedisFailures.Is(e))
         {
         }
     }
@@ -78,10 +96,10 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache
             Database.ScriptEvaluate(
                 RedisScripts.CacheCommitted,
                 [keys.Document],
-                [fencingNumber, document, (long)_cacheTimeToLive.TotalSeconds, RedisKeys.ChangedChannel, target.DocumentPath],
+                [fencingNumber, document, (long)_cacheTimeToLive.TotalSeconds, RedisKeys.ChangedChannel, target.Identity],
                 CommandFlags.FireAndForget);
         }
-        catch (RedisException)
+        catch (Exception e) when (RedisFailures.Is(e))
         {
             // The document is committed on disk; the cache and the notice are only speed.
         }
@@ -166,7 +184,8 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache
     {
         cancellationToken.ThrowIfCancellationRequested();
         var keys = new RedisKeys(target);
-        long fence = (long)await Database.ScriptEvaluateAsync(RedisScripts.Force, [keys.Lock, keys.Fence], [RedisKeys.ReleasedChannel]).ConfigureAwait(false);
+        long seed = Directory.Exists(target.StateDirectory) ? Math.Max(FenceFile.Peek(FencePath(target)), FenceFile.ClockFloor()) : FenceFile.ClockFloor();
+        long fence = (long)await Database.ScriptEvaluateAsync(RedisScripts.Force, [keys.Lock, keys.Fence], [RedisKeys.ReleasedChannel, seed]).ConfigureAwait(false);
         if (Directory.Exists(target.StateDirectory))
         {
             // The storage learns of the new number too: a holder that missed the news is refused when it writes.
@@ -217,6 +236,15 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache
         {
             cancellationToken.ThrowIfCancellationRequested();
             string fileName = Path.GetFileName(fenceFile)[..^FenceSuffix.Length];
+            try
+            {
+                NoDbPaths.ValidateFileName(fileName);
+            }
+            catch (ArgumentException)
+            {
+                continue;
+            }
+
             var keys = new RedisKeys(new LockTarget(workingDirectory, fileName));
             RedisValueWithExpiry lease = await Database.StringGetWithExpiryAsync(keys.Lock).ConfigureAwait(false);
             if (!lease.Value.IsNull && NoDbLockHolder.Parse(Path.Join(workingDirectory, fileName), lease.Value.ToString(),
@@ -237,15 +265,50 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache
     private async Task<(ILockLease? Lease, TimeSpan HeldFor)> TryOnceAsync(LockTarget target)
     {
         (RedisKeys keys, string owner, RedisValue[] args) = Prepare(target);
-        RedisResult result = await Database.ScriptEvaluateAsync(RedisScripts.Acquire, [keys.Lock, keys.Fence], args).ConfigureAwait(false);
+        RedisResult result;
+        try
+        {
+            result = await Database.ScriptEvaluateAsync(RedisScripts.Acquire, [keys.Lock, keys.Fence], args).ConfigureAwait(false);
+        }
+        catch (Exception e) when (RedisFailures.Is(e))
+        {
+            ReleaseIfTaken(keys, owner);
+            throw;
+        }
+
         return Granted(target, keys, owner, (long)result);
     }
 
     private (ILockLease? Lease, TimeSpan HeldFor) TryOnce(LockTarget target)
     {
         (RedisKeys keys, string owner, RedisValue[] args) = Prepare(target);
-        RedisResult result = Database.ScriptEvaluate(RedisScripts.Acquire, [keys.Lock, keys.Fence], args);
+        RedisResult result;
+        try
+        {
+            result = Database.ScriptEvaluate(RedisScripts.Acquire, [keys.Lock, keys.Fence], args);
+        }
+        catch (Exception e) when (RedisFailures.Is(e))
+        {
+            ReleaseIfTaken(keys, owner);
+            throw;
+        }
+
         return Granted(target, keys, owner, (long)result);
+    }
+
+    /// <summary>
+    /// The reply to an acquisition never arrived, but the script may have run: give back a lease this owner may hold, so
+    /// that no lock is left held by nobody. Best effort; if it is lost too, the lease runs out.
+    /// </summary>
+    private void ReleaseIfTaken(RedisKeys keys, string owner)
+    {
+        try
+        {
+            Database.ScriptEvaluate(RedisScripts.ReleaseOwned, [keys.Lock], [owner + "|", RedisKeys.ReleasedChannel], CommandFlags.FireAndForget);
+        }
+        catch (Exception e) when (RedisFailures.Is(e))
+        {
+        }
     }
 
     private (RedisKeys Keys, string Owner, RedisValue[] Args) Prepare(LockTarget target)
@@ -257,7 +320,7 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache
         }
 
         directory.Create();
-        long seed = FenceFile.Current(FencePath(target));
+        long seed = Math.Max(FenceFile.Current(FencePath(target)), FenceFile.ClockFloor());
         string owner = string.Create(CultureInfo.InvariantCulture, $"{_owner}|{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}|{Guid.NewGuid():N}");
         return (new RedisKeys(target), owner, [owner, (long)LeaseDuration.TotalMilliseconds, seed]);
     }
@@ -270,8 +333,18 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache
         }
 
         // Tell the storage about the new number before anything is written under it.
-        FenceFile.Raise(FencePath(target), result);
-        var lease = new RedisLease(this, target, keys, string.Create(CultureInfo.InvariantCulture, $"{owner}|{result}"), result, FencePath(target));
+        string value = string.Create(CultureInfo.InvariantCulture, $"{owner}|{result}");
+        try
+        {
+            FenceFile.Raise(FencePath(target), result);
+        }
+        catch
+        {
+            ReleaseIfTaken(keys, owner);
+            throw;
+        }
+
+        var lease = new RedisLease(this, target, keys, value, result, FencePath(target));
         _active[target.DocumentPath] = lease;
         return (lease, TimeSpan.Zero);
     }
@@ -287,7 +360,7 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache
         TimeSpan left = timeout - Stopwatch.GetElapsedTime(started);
         if (left <= TimeSpan.Zero)
         {
-            throw new TimeoutException();
+            throw new LockWaitTimeoutException();
         }
 
         return left < poll ? left : poll;

@@ -2,7 +2,8 @@ namespace NoDb.Locking.Redis;
 
 /// <summary>
 /// The Lua scripts. Each touches only the keys of one document, which share a hash tag, so they run on Redis Cluster.
-/// A lock's value is "owner|fence": release and extension compare it whole and never re-create an expired key.
+/// A lock's value is "owner|fence": release and extension compare it whole and never re-create an expired key. Fencing
+/// numbers are formatted with '%d': Lua's own number formatting keeps only 14 digits, and the numbers have 16.
 /// </summary>
 internal static class RedisScripts
 {
@@ -18,7 +19,7 @@ internal static class RedisScripts
           redis.call('SET', KEYS[2], ARGV[3])
         end
         local fence = redis.call('INCR', KEYS[2])
-        redis.call('SET', KEYS[1], ARGV[1] .. '|' .. fence, 'PX', ARGV[2])
+        redis.call('SET', KEYS[1], ARGV[1] .. '|' .. string.format('%d', fence), 'PX', ARGV[2])
         return fence
         """;
 
@@ -54,11 +55,29 @@ internal static class RedisScripts
         return 1
         """;
 
-    /// <summary>KEYS: lock, fence. ARGV: channel. Takes the lock away from any holder; returns the new fence number.</summary>
+    /// <summary>KEYS: lock, fence. ARGV: channel, seed. Takes the lock away from any holder; returns the new fence number.</summary>
     public const string Force = """
+        local current = tonumber(redis.call('GET', KEYS[2]) or '0')
+        if tonumber(ARGV[2]) > current then
+          redis.call('SET', KEYS[2], ARGV[2])
+        end
         redis.call('DEL', KEYS[1])
         local fence = redis.call('INCR', KEYS[2])
         redis.call('PUBLISH', ARGV[1], KEYS[1])
         return fence
+        """;
+
+    /// <summary>
+    /// KEYS: lock. ARGV: owner prefix ("host|pid|ms|nonce|"), channel. Releases a lease this owner may have taken by an
+    /// acquisition whose reply never arrived; 1 if there was one.
+    /// </summary>
+    public const string ReleaseOwned = """
+        local value = redis.call('GET', KEYS[1])
+        if value and string.sub(value, 1, #ARGV[1]) == ARGV[1] then
+          redis.call('DEL', KEYS[1])
+          redis.call('PUBLISH', ARGV[2], KEYS[1])
+          return 1
+        end
+        return 0
         """;
 }

@@ -7,22 +7,34 @@ namespace NoDb.Locking.Redis;
 /// Wakes this process's waiter for a lock when its release is published. One subscription per backend; at most one waiter
 /// per document per process (the rest queue at the local gate), so one signal per key is enough.
 /// </summary>
-internal sealed class ReleaseSignals
+internal sealed class ReleaseSignals : IDisposable
 {
+    private static readonly RedisChannel Channel = RedisChannel.Literal(RedisKeys.ReleasedChannel);
+
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _waiting = new(StringComparer.Ordinal);
-    private readonly IConnectionMultiplexer _redis;
-    private int _subscribed;
+    private readonly ISubscriber _subscriber;
+    private readonly Action<RedisChannel, RedisValue> _handler;
 
     public ReleaseSignals(IConnectionMultiplexer redis)
     {
-        _redis = redis;
-        EnsureSubscribed();
+        _subscriber = redis.GetSubscriber();
+        _handler = (_, key) =>
+        {
+            if (_waiting.TryRemove(key.ToString(), out TaskCompletionSource? signal))
+            {
+                signal.TrySetResult();
+            }
+        };
+
+        // Not awaited: StackExchange.Redis keeps the subscription and restores it when the connection (re)opens, so a
+        // Redis that is down now neither blocks nor loses it; waiters poll meanwhile.
+        _ = _subscriber.SubscribeAsync(Channel, _handler).ContinueWith(
+            static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 
     /// <summary>A task that completes when <paramref name="lockKey"/> is next released. Register before trying, so no release is missed.</summary>
     public Task Register(string lockKey)
     {
-        EnsureSubscribed();
         var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _waiting[lockKey] = signal;
         return signal.Task;
@@ -36,26 +48,13 @@ internal sealed class ReleaseSignals
         }
     }
 
-    /// <summary>Subscribes once; if Redis is down, the next waiter tries again (and waiters poll meanwhile).</summary>
-    private void EnsureSubscribed()
+    public void Dispose()
     {
-        if (Volatile.Read(ref _subscribed) == 1)
-        {
-            return;
-        }
-
         try
         {
-            _redis.GetSubscriber().Subscribe(RedisChannel.Literal(RedisKeys.ReleasedChannel), (_, key) =>
-            {
-                if (_waiting.TryRemove(key.ToString(), out TaskCompletionSource? signal))
-                {
-                    signal.TrySetResult();
-                }
-            });
-            Volatile.Write(ref _subscribed, 1);
+            _subscriber.Unsubscribe(Channel, _handler, CommandFlags.FireAndForget);
         }
-        catch (RedisException)
+        catch (Exception e) when (RedisFailures.Is(e))
         {
         }
     }
