@@ -5,44 +5,33 @@ using StackExchange.Redis;
 namespace NoDb.Locking.Redis;
 
 /// <summary>
-/// A lock held as a Redis lease. It is renewed every third of its length while held; when renewal finds it gone (expired,
-/// cleared, forced) or cannot reach Redis for a whole lease, <see cref="Lost"/> fires. A commit is confirmed with Redis and
-/// then fenced on the disk, so a holder whose lease lapsed can never overwrite a newer holder's document.
+/// A lock held as a Redis lease. It is renewed in the background while held; when renewal finds it gone (expired,
+/// cleared, forced) or cannot reach Redis for a whole lease, <see cref="LeaseBase.Lost"/> fires. A commit is confirmed with
+/// Redis and then fenced on the disk, so a holder whose lease lapsed can never overwrite a newer holder's document.
 /// </summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Release() disposes the timer; the CancellationTokenSource outlives the lease because its token is handed out, and owns no timer.")]
-internal sealed class RedisLease : ILockLease
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The renewal timer is disposed when the lease is lost or released.")]
+internal sealed class RedisLease : LeaseBase
 {
-    private readonly object _sync = new();
-    private readonly CancellationTokenSource _lost = new();
     private readonly RedisLockBackend _backend;
     private readonly RedisKeys _keys;
     private readonly string _value;
     private readonly string _fencePath;
     private readonly Timer _renewal;
     private long _confirmedAt = Stopwatch.GetTimestamp();
-    private volatile string? _lostReason;
-    private bool _released;
 
     public RedisLease(RedisLockBackend backend, LockTarget target, RedisKeys keys, string value, long fencingNumber, string fencePath)
+        : base(target, fencingNumber)
     {
         _backend = backend;
         _keys = keys;
         _value = value;
         _fencePath = fencePath;
-        Target = target;
-        FencingNumber = fencingNumber;
         _renewal = new Timer(static state => ((RedisLease)state!).Renew(), this, backend.RenewEvery, backend.RenewEvery);
     }
 
-    public LockTarget Target { get; }
+    private RedisValue[] ExtendArguments => [_value, (long)_backend.LeaseDuration.TotalMilliseconds];
 
-    public long FencingNumber { get; }
-
-    public CancellationToken Lost => _lost.Token;
-
-    public string? LostReason => _lostReason;
-
-    public void CommitFenced(Action write)
+    public override void CommitFenced(Action write)
     {
         ThrowIfLost();
         bool confirmed;
@@ -58,7 +47,7 @@ internal sealed class RedisLease : ILockLease
         Finish(confirmed, write);
     }
 
-    public async ValueTask CommitFencedAsync(Action write, CancellationToken cancellationToken)
+    public override async ValueTask CommitFencedAsync(Action write, CancellationToken cancellationToken)
     {
         ThrowIfLost();
         bool confirmed;
@@ -74,41 +63,10 @@ internal sealed class RedisLease : ILockLease
         Finish(confirmed, write);
     }
 
-    public void MarkLost(string reason)
+    protected override void OnLost() => _renewal.Dispose();
+
+    protected override void OnReleased()
     {
-        lock (_sync)
-        {
-            if (_released || _lostReason is not null)
-            {
-                return;
-            }
-
-            _lostReason = reason;
-        }
-
-        _renewal.Dispose();
-        try
-        {
-            _lost.Cancel();
-        }
-        catch (AggregateException)
-        {
-            // A LockLost callback of the user's threw; the lease is lost either way.
-        }
-    }
-
-    public void Release()
-    {
-        lock (_sync)
-        {
-            if (_released)
-            {
-                return;
-            }
-
-            _released = true;
-        }
-
         _renewal.Dispose();
         try
         {
@@ -121,16 +79,6 @@ internal sealed class RedisLease : ILockLease
         }
 
         _backend.OnReleased(this);
-    }
-
-    private RedisValue[] ExtendArguments => [_value, (long)_backend.LeaseDuration.TotalMilliseconds];
-
-    private void ThrowIfLost()
-    {
-        if (_lostReason is { } lost)
-        {
-            throw new NoDbLockLostException(Target.DocumentPath, FencingNumber, lost);
-        }
     }
 
     // Nothing is written from a lock that could not be confirmed.
