@@ -21,7 +21,8 @@ internal sealed class RedisCluster : IDisposable
 
             RedisCli(["--cluster", "create", .. _nodes.Select(n => n.Configuration), "--cluster-replicas", "0", "--cluster-yes"]);
             var deadline = Stopwatch.StartNew();
-            while (!RedisCli(["-p", _nodes[0].Port.ToString(CultureInfo.InvariantCulture), "cluster", "info"]).Contains("cluster_state:ok", StringComparison.Ordinal))
+            // Every node must agree, not just the first: a command routed to a node that has not converged gets CLUSTERDOWN.
+            while (!_nodes.All(n => RedisCli(["-p", n.Port.ToString(CultureInfo.InvariantCulture), "cluster", "info"]).Contains("cluster_state:ok", StringComparison.Ordinal)))
             {
                 if (deadline.Elapsed > TimeSpan.FromSeconds(30))
                 {
