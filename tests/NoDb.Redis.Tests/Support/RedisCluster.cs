@@ -29,7 +29,8 @@ internal sealed class RedisCluster : IDisposable
                     throw new TimeoutException("The Redis Cluster did not reach cluster_state:ok within 30 s.");
                 }
 
-                Thread.Sleep(100); // the nodes agree among themselves; there is no event to await
+                // The nodes agree among themselves over their cluster bus and announce it to no client: asking is the only way.
+                Thread.Sleep(TimeSpan.FromMilliseconds(50));
             }
         }
         catch

@@ -98,7 +98,9 @@ internal sealed class RedisServer : IDisposable
             {
             }
 
-            Thread.Sleep(20); // a server starting up has no event to await
+            // redis-server buffers its log when stdout is a pipe, so its "Ready to accept connections" line is no event to
+            // await; a PING that answers is the only sign of readiness.
+            Thread.Sleep(TimeSpan.FromMilliseconds(20));
         }
 
         throw new TimeoutException($"redis-server did not answer PING on port {Port} within 20 s.");
