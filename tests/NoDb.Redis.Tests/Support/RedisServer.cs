@@ -55,7 +55,6 @@ internal sealed class RedisServer : IDisposable
         }
 
         Process process = Process.Start(start) ?? throw new InvalidOperationException("Could not start redis-server.");
-        _ = process.StandardOutput.ReadToEndAsync();
         _ = process.StandardError.ReadToEndAsync();
         return process;
     }
@@ -71,39 +70,34 @@ internal sealed class RedisServer : IDisposable
         _process.Dispose();
     }
 
+    /// <summary>
+    /// Waits for the server to log that it accepts connections (it flushes every line). The wait is on the stream's own
+    /// task, not on a task of this assembly: the servers start inside this assembly's module initializer, and any thread
+    /// running this assembly's code would wait for that initializer to finish first.
+    /// </summary>
     private void WaitUntilListening()
     {
         var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(20))
+        while (true)
         {
-            if (_process.HasExited)
+            TimeSpan left = TimeSpan.FromSeconds(20) - deadline.Elapsed;
+            Task<string?> next = _process.StandardOutput.ReadLineAsync();
+            if (left <= TimeSpan.Zero || !next.Wait(left))
             {
-                throw new InvalidOperationException($"redis-server exited with code {_process.ExitCode} before listening on port {Port}.");
+                throw new TimeoutException($"redis-server did not report ready on port {Port} within 20 s.");
             }
 
-            try
+            if (next.Result is not { } line)
             {
-                using var client = new TcpClient();
-                client.Connect(IPAddress.Loopback, Port);
-                using NetworkStream stream = client.GetStream();
-                stream.Write("PING\r\n"u8);
-                var reply = new byte[7];
-                int read = stream.Read(reply);
-                if (read >= 5 && System.Text.Encoding.ASCII.GetString(reply, 0, 5) == "+PONG")
-                {
-                    return;
-                }
-            }
-            catch (SocketException)
-            {
+                throw new InvalidOperationException($"redis-server exited before it was ready on port {Port}.");
             }
 
-            // redis-server buffers its log when stdout is a pipe, so its "Ready to accept connections" line is no event to
-            // await; a PING that answers is the only sign of readiness.
-            Thread.Sleep(TimeSpan.FromMilliseconds(20));
+            if (line.Contains("Ready to accept connections", StringComparison.Ordinal))
+            {
+                _ = _process.StandardOutput.ReadToEndAsync(); // keep draining, so the server never blocks on a full pipe
+                return;
+            }
         }
-
-        throw new TimeoutException($"redis-server did not answer PING on port {Port} within 20 s.");
     }
 
     private static int FreePort()
