@@ -82,16 +82,28 @@ public static class NoDbRuntime
     /// process lose their scope at once; holders in other processes are fenced out (their writes are refused) and notice
     /// within <see cref="NoDbOptions.LeaseCheckInterval"/>.
     /// </summary>
-    /// <param name="runId">The run id: the last segment of the working directory.</param>
+    /// <remarks>
+    /// It never stops halfway: every lock it can clear is cleared. If it refused to touch something (a symbolic link or
+    /// another file planted where a lock, a fence or the state folder should be), it throws
+    /// <see cref="NoDbClearLocksIncompleteException"/> at the end, naming each refusal, with the holders it did clear.
+    /// </remarks>
+    /// <param name="runId">The run id: the last segment of the working directory. A plain name, never a pattern.</param>
     /// <param name="cancellationToken">Cancels before the next lock is cleared.</param>
-    public static async ValueTask ClearLocksAsync(string runId, CancellationToken cancellationToken = default)
+    /// <returns>The holders whose locks were cleared (wepppy's <c>clear_locks</c> returns what it cleared).</returns>
+    /// <exception cref="NoDbClearLocksIncompleteException">Something was refused; everything else was cleared.</exception>
+    public static async ValueTask<IReadOnlyList<NoDbLockHolder>> ClearLocksAsync(string runId, CancellationToken cancellationToken = default)
     {
+        var outcome = new ClearOutcome();
         foreach (string directory in RunDirectories(runId))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            await Backend.ClearLocksAsync(directory, cancellationToken).ConfigureAwait(false);
+            outcome.Add(await Backend.ClearLocksAsync(directory, cancellationToken).ConfigureAwait(false));
             LockCoordinator.ForceReleaseAll(directory, $"the locks of run '{runId}' were cleared");
         }
+
+        return outcome.Refused.Count == 0
+            ? outcome.Cleared
+            : throw new NoDbClearLocksIncompleteException(runId, outcome.Cleared, outcome.Refused);
     }
 
     /// <summary>

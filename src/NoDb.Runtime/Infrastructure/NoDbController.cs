@@ -201,7 +201,7 @@ public static class NoDbController<T>
             {
                 Interlocked.Increment(ref entry.Loads);
                 entry.Instance = loaded;
-                InstanceDirectory.Register(target.Identity, entry);
+                InstanceDirectory.Register(target.Identity(), entry);
             }
 
             return loaded;
@@ -211,7 +211,7 @@ public static class NoDbController<T>
     /// <summary>A cold load from the shared cache, when the backend has one and it is current; a corrupt entry is dropped.</summary>
     private static T? LoadFromCache(LockTarget target)
     {
-        if (NoDbRuntime.Backend is not IDocumentCache cache || cache.TryRead(target) is not { } cached || !File.Exists(target.DocumentPath))
+        if (NoDbRuntime.Backend is not IDocumentCache cache || cache.TryRead(target) is not { } cached)
         {
             return null;
         }
@@ -219,7 +219,7 @@ public static class NoDbController<T>
         T instance = Attach(target);
         try
         {
-            // No disk stamp: the first refresh check reads the disk, which stays the truth.
+            // The cache checked the entry against the disk's stamp; the first refresh check reads the disk, which stays the truth.
             instance.NoDbCore.Load(cached, stamp: null);
             return instance;
         }
@@ -235,16 +235,14 @@ public static class NoDbController<T>
 
     private static T? LoadFromDisk(LockTarget target)
     {
-        // The stamp is taken before the read: if a commit lands in between, the next check sees a newer stamp and reloads.
-        DiskStamp? stamp = DocumentFile.Stamp(target.DocumentPath);
-        byte[]? document = DocumentFile.TryRead(target.DocumentPath);
-        if (document is null || stamp is null)
+        // The stamp is of exactly the version read.
+        if (DocumentFile.TryRead(target.WorkingDirectory, target.FileName) is not { } read)
         {
             return null;
         }
 
         T instance = Attach(target);
-        instance.NoDbCore.Load(document, stamp.Value);
+        instance.NoDbCore.Load(read.Bytes, read.Stamp);
         return instance;
     }
 
@@ -263,7 +261,7 @@ public static class NoDbController<T>
 
     private static void ThrowIfExists(LockTarget target, NoDbLockScope scope)
     {
-        if (File.Exists(target.DocumentPath))
+        if (DocumentFile.Stamp(target.WorkingDirectory, target.FileName) is not null)
         {
             scope.Discard();
             throw new NoDbAlreadyExistsException(target.DocumentPath);
@@ -282,7 +280,7 @@ public static class NoDbController<T>
             published = entry.Instance ??= instance;
         }
 
-        InstanceDirectory.Register(target.Identity, entry);
+        InstanceDirectory.Register(target.Identity(), entry);
 
         if (!ReferenceEquals(published, instance))
         {

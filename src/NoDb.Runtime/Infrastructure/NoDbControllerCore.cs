@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using NoDb.Locking;
+using NoDb.Locking.FileLocks;
 using NoDb.Storage;
 
 namespace NoDb.Infrastructure;
@@ -14,6 +15,8 @@ public abstract class NoDbControllerCore
     private readonly object _stateSync = new();
     private volatile NoDbLockScope? _activeScope;
     private volatile bool _mustReload;
+    private bool _expectAbsent;
+    private byte[]? _baseline;
 
     private protected NoDbControllerCore(LockTarget target) => Target = target;
 
@@ -45,7 +48,8 @@ public abstract class NoDbControllerCore
     /// <summary>The document as last committed or read, byte for byte; <see langword="null"/> before the first commit.</summary>
     internal byte[]? CommittedDocument { get; private set; }
 
-    internal DiskStamp? CommittedStamp { get; private set; }
+    /// <summary>The stamp of the document version the instance holds; <see langword="null"/> when unknown or absent.</summary>
+    internal FileStamp? CommittedStamp { get; private set; }
 
     internal UnknownMembers Unknown { get; private protected set; } = UnknownMembers.None;
 
@@ -118,17 +122,34 @@ public abstract class NoDbControllerCore
     public ValueTask<bool> IsLockedAsync(CancellationToken cancellationToken) =>
         NoDbRuntime.Backend.IsLockedAsync(Target, cancellationToken);
 
-    /// <summary>Writes the state if it differs from the committed document; on any failure restores the committed state.</summary>
-    internal void Persist(ILockLease lease)
+    /// <summary>
+    /// Writes the state if it differs from what was read or last written, under the lease's fence, unless the document
+    /// changed on disk since (<see cref="NoDbStaleWriteException"/>). If this throws before the write, the committed state
+    /// is restored and nothing was written; once the write happened, it is reported as written.
+    /// </summary>
+    /// <param name="lease">The lock held.</param>
+    /// <param name="synchronous">Whether the caller is the synchronous <c>Dispose</c> (waits block its thread; nothing is awaited).</param>
+    /// <param name="cancellationToken">Cancels before the write.</param>
+    internal async ValueTask PersistAsync(ILockLease lease, bool synchronous, CancellationToken cancellationToken)
     {
         if (Changed() is not { } document)
         {
             return;
         }
 
+        FileStamp? expected;
+        bool expectAbsent;
+        lock (_stateSync)
+        {
+            expected = CommittedStamp;
+            expectAbsent = _expectAbsent;
+        }
+
+        FileStamp? written = null;
+        RunDirectory run;
         try
         {
-            lease.CommitFenced(() => AtomicFile.Replace(FilePath, document));
+            run = RunDirectory.Open(WorkingDirectory);
         }
         catch
         {
@@ -136,37 +157,57 @@ public abstract class NoDbControllerCore
             throw;
         }
 
-        Committed(document, lease.FencingNumber);
+        using (run)
+        {
+            try
+            {
+                var wait = new FenceWait(NoDbRuntime.Options.DefaultLockTimeout, synchronous, cancellationToken);
+                await lease.CommitFencedAsync(run, () =>
+                {
+                    // Under the fence: no NoDb writer can move the document now, so a difference is someone who did not lock.
+                    FileStamp? now = run.StampOf(Target.FileName);
+                    if (StaleChange(expected, expectAbsent, now) is { } change)
+                    {
+                        throw new NoDbStaleWriteException(FilePath, change);
+                    }
+
+                    written = AtomicFile.Replace(run, Target.FileName, document, now);
+                }, wait).ConfigureAwait(false);
+            }
+            catch
+            {
+                lock (_stateSync)
+                {
+                    _mustReload = true;
+                }
+
+                RestoreCommitted();
+                throw;
+            }
+
+            Committed(run, document, written, lease.FencingNumber);
+        }
     }
 
-    /// <summary>The asynchronous form of <see cref="Persist"/>: confirming the lease does not block a thread.</summary>
-    internal async ValueTask PersistAsync(ILockLease lease, CancellationToken cancellationToken)
-    {
-        if (Changed() is not { } document)
+    /// <summary>How the document on disk differs from the version this holder read, or <see langword="null"/> if it does not.</summary>
+    private static string? StaleChange(FileStamp? expected, bool expectAbsent, FileStamp? now) =>
+        (expected, now) switch
         {
-            return;
-        }
+            (null, null) => null,
+            (null, { } appeared) => expectAbsent ? (appeared.IsLink ? "a symbolic link was put in its place" : "it was created") : null,
+            ({ }, null) => "it was deleted",
+            ({ } before, { } after) when !before.SameVersion(after) => after.IsLink ? "a symbolic link was put in its place" : "it was rewritten",
+            _ => null,
+        };
 
-        try
-        {
-            await lease.CommitFencedAsync(() => AtomicFile.Replace(FilePath, document), cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            RestoreCommitted();
-            throw;
-        }
-
-        Committed(document, lease.FencingNumber);
-    }
-
-    /// <summary>The serialized state if it differs from the committed document, else <see langword="null"/>.</summary>
+    /// <summary>The serialized state if it differs from what was read or last written, else <see langword="null"/>.</summary>
     private byte[]? Changed()
     {
         try
         {
             byte[] document = Serialize();
-            return CommittedDocument is { } committed && committed.AsSpan().SequenceEqual(document) ? null : document;
+            byte[]? baseline = _baseline ?? CommittedDocument;
+            return baseline is not null && baseline.AsSpan().SequenceEqual(document) ? null : document;
         }
         catch
         {
@@ -175,17 +216,30 @@ public abstract class NoDbControllerCore
         }
     }
 
-    private void Committed(byte[] document, long fencingNumber)
+    private void Committed(RunDirectory run, byte[] document, FileStamp? stamp, long fencingNumber)
     {
         // The document is on disk and readers see it: record it before anything else can fail.
         lock (_stateSync)
         {
             CommittedDocument = document;
-            CommittedStamp = DocumentFile.Stamp(FilePath);
+            _baseline = document;
+            CommittedStamp = stamp;
+            _expectAbsent = false;
+            _mustReload = stamp is null;
         }
 
-        AtomicFile.FlushDirectory(FilePath);
-        (NoDbRuntime.Backend as IDocumentCache)?.Committed(Target, fencingNumber, document);
+        try
+        {
+            run.Flush();
+        }
+        catch (IOException e)
+        {
+            throw new IOException(
+                $"'{FilePath}' was written (readers see the new content), but flushing its folder to disk failed: {e.Message} " +
+                "The change may not survive a power loss; do not redo it.", e);
+        }
+
+        (NoDbRuntime.Backend as IDocumentCache)?.Committed(Target, run, fencingNumber, document, stamp);
     }
 
     internal void RestoreCommitted()
@@ -219,13 +273,18 @@ public abstract class NoDbControllerCore
             _activeScope = scope;
         }
 
-        DiskStamp? stamp = DocumentFile.Stamp(FilePath);
-        byte[]? onDisk = DocumentFile.TryRead(FilePath);
-        if (onDisk is null)
+        (byte[] Bytes, FileStamp Stamp)? onDisk = DocumentFile.TryRead(WorkingDirectory, Target.FileName);
+        if (onDisk is not { } read)
         {
             if (documentMustExist)
             {
                 throw new NoDbNotFoundException(FilePath);
+            }
+
+            lock (_stateSync)
+            {
+                CommittedStamp = null;
+                _expectAbsent = true;
             }
 
             return;
@@ -233,12 +292,13 @@ public abstract class NoDbControllerCore
 
         lock (_stateSync)
         {
-            if (_mustReload || CommittedDocument is not { } committed || !committed.AsSpan().SequenceEqual(onDisk))
+            if (_mustReload || CommittedDocument is not { } committed || !committed.AsSpan().SequenceEqual(read.Bytes))
             {
-                Apply(onDisk);
+                Apply(read.Bytes);
             }
 
-            CommittedStamp = stamp;
+            CommittedStamp = read.Stamp;
+            _expectAbsent = false;
             _mustReload = false;
         }
     }
@@ -268,19 +328,18 @@ public abstract class NoDbControllerCore
             return true;
         }
 
-        DiskStamp? stamp = DocumentFile.Stamp(FilePath);
-        if (stamp is null)
+        using RunDirectory? run = RunDirectory.TryOpen(WorkingDirectory);
+        if (run?.StampOf(Target.FileName) is not { } stamp)
         {
             return false;
         }
 
-        if (stamp == CommittedStamp && !_mustReload)
+        if (CommittedStamp is { } known && known.SameVersion(stamp) && !_mustReload)
         {
             return true;
         }
 
-        byte[]? onDisk = DocumentFile.TryRead(FilePath);
-        if (onDisk is null)
+        if (DocumentFile.TryRead(run, Target.FileName) is not { } read)
         {
             return false;
         }
@@ -289,25 +348,25 @@ public abstract class NoDbControllerCore
         {
             // A holder here may have acquired, committed and released while the bytes were read: applying them now
             // would roll the instance back. Apply only what is still the current file.
-            if (_activeScope is not null || DocumentFile.Stamp(FilePath) != stamp)
+            if (_activeScope is not null || run.StampOf(Target.FileName) is not { } current || !current.SameVersion(read.Stamp))
             {
                 return true;
             }
 
-            if (_mustReload || CommittedDocument is not { } committed || !committed.AsSpan().SequenceEqual(onDisk))
+            if (_mustReload || CommittedDocument is not { } committed || !committed.AsSpan().SequenceEqual(read.Bytes))
             {
-                Apply(onDisk);
-                _mustReload = false;
+                Apply(read.Bytes);
             }
 
-            CommittedStamp = stamp;
+            _mustReload = false;
+            CommittedStamp = read.Stamp;
         }
 
         return true;
     }
 
     /// <summary>Reads <paramref name="document"/>, found on disk with <paramref name="stamp"/>, into the instance as committed.</summary>
-    internal void Load(byte[] document, DiskStamp? stamp)
+    internal void Load(byte[] document, FileStamp? stamp)
     {
         lock (_stateSync)
         {
@@ -326,6 +385,18 @@ public abstract class NoDbControllerCore
     {
         ApplyState(document);
         CommittedDocument = document;
+
+        // What the state serializes to as read: a scope that changes nothing matches it and writes nothing, even when the
+        // file's own formatting differs from NoDb's.
+        try
+        {
+            byte[] baseline = Serialize();
+            _baseline = baseline.AsSpan().SequenceEqual(document) ? document : baseline;
+        }
+        catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException or System.Text.Json.JsonException)
+        {
+            _baseline = null; // a persist reports the problem, if one is ever asked for
+        }
     }
 
     private NoDbLockScope ScopeOf(NoDbLockToken token, string operation)

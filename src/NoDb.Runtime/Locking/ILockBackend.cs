@@ -25,5 +25,6 @@ internal interface ILockBackend
     ValueTask<IReadOnlyList<NoDbLockHolder>> GetHoldersAsync(string workingDirectory, CancellationToken cancellationToken);
 
     /// <summary>Force-unlocks every controller lock of one working directory, and no other.</summary>
-    ValueTask ClearLocksAsync(string workingDirectory, CancellationToken cancellationToken);
+    /// <remarks>Never stops halfway: what it cannot clear is reported in the outcome, and the rest is cleared.</remarks>
+    ValueTask<ClearOutcome> ClearLocksAsync(string workingDirectory, CancellationToken cancellationToken);
 }

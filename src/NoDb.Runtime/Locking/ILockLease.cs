@@ -15,13 +15,13 @@ internal interface ILockLease
     string? LostReason { get; }
 
     /// <summary>
-    /// Runs <paramref name="write"/> only while this lease is still the current holder, so that no newer holder can
-    /// commit in between; throws <see cref="NoDbLockLostException"/> (and runs nothing) otherwise.
+    /// Runs <paramref name="write"/> only while this lease is still the current holder, under the document's fence lock of
+    /// <paramref name="run"/>, so that no newer holder can commit in between. The outcome is decided once, there: if this
+    /// returns, <paramref name="write"/> ran to its end; if it throws, <paramref name="write"/> either never ran
+    /// (<see cref="NoDbLockLostException"/>, a timeout) or threw itself, and a loss noticed meanwhile by a background check
+    /// never turns a completed write into an error.
     /// </summary>
-    void CommitFenced(Action write);
-
-    /// <summary>The asynchronous form of <see cref="CommitFenced"/>: confirming the lease with a server does not block a thread.</summary>
-    ValueTask CommitFencedAsync(Action write, CancellationToken cancellationToken);
+    ValueTask CommitFencedAsync(NoDb.Storage.RunDirectory run, Action write, FileLocks.FenceWait wait);
 
     /// <summary>Gives the lock back. Idempotent.</summary>
     void Release();

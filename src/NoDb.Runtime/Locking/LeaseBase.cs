@@ -26,9 +26,7 @@ internal abstract class LeaseBase : ILockLease
 
     public string? LostReason => _lostReason;
 
-    public abstract void CommitFenced(Action write);
-
-    public abstract ValueTask CommitFencedAsync(Action write, CancellationToken cancellationToken);
+    public abstract ValueTask CommitFencedAsync(NoDb.Storage.RunDirectory run, Action write, FileLocks.FenceWait wait);
 
     /// <summary>Records that the lease is lost and fires <see cref="Lost"/>; the first reason wins. Nothing after a release.</summary>
     public void MarkLost(string reason)
@@ -68,6 +66,13 @@ internal abstract class LeaseBase : ILockLease
         }
 
         OnReleased();
+    }
+
+    /// <summary>Records the loss (if it is the first) and returns the exception that reports it: nothing was written.</summary>
+    protected NoDbLockLostException LostNow(string reason)
+    {
+        MarkLost(reason);
+        return new NoDbLockLostException(Target.DocumentPath, FencingNumber, _lostReason ?? reason);
     }
 
     protected void ThrowIfLost()

@@ -30,10 +30,28 @@ internal sealed class LockTarget
     public string ReadOnlyMarkerPath { get; }
 
     /// <summary>
-    /// The document's name across machines: run id and file name (wepppy's scheme). Machines may mount the shared runs at
-    /// different paths; this names the same document on all of them.
+    /// The document's name across processes and machines, as change notices carry it: the run's identity (see
+    /// <see cref="RunIdentity"/>) and the file name. Machines may mount the shared runs at different paths; this names the
+    /// same document on all of them, and never a document of another run. A run that has no identity yet (never locked
+    /// through Redis) gets a name no notice carries.
     /// </summary>
-    public string Identity => $"{RunId}/{FileName}";
+    public string Identity()
+    {
+        try
+        {
+            using RunDirectory? run = RunDirectory.TryOpen(WorkingDirectory);
+            using RunStateFolder? state = run?.OpenStateFolder(create: false);
+            if (run is not null && state is not null && RunIdentity.TryOf(run, state) is { } identity)
+            {
+                return identity.Id + "/" + FileName;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+
+        return "path:" + DocumentPath;
+    }
 
     public bool IsReadOnly => File.Exists(ReadOnlyMarkerPath);
 

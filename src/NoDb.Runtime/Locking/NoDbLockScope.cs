@@ -57,7 +57,8 @@ public sealed class NoDbLockScope : IAsyncDisposable, IDisposable
         Exception? failure = null;
         try
         {
-            Core.Persist(Lease);
+            // The same protocol as DisposeAsync; synchronous: every wait blocks this thread, nothing is left pending.
+            SyncViaAsync.Run(Core.PersistAsync(Lease, synchronous: true, CancellationToken.None));
         }
         catch (Exception e)
         {
@@ -84,7 +85,7 @@ public sealed class NoDbLockScope : IAsyncDisposable, IDisposable
         Exception? failure = null;
         try
         {
-            await Core.PersistAsync(Lease, CancellationToken.None).ConfigureAwait(false);
+            await Core.PersistAsync(Lease, synchronous: false, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -102,7 +103,7 @@ public sealed class NoDbLockScope : IAsyncDisposable, IDisposable
     internal ValueTask PersistAsync(CancellationToken cancellationToken)
     {
         ThrowIfReleased("dump");
-        return Core.PersistAsync(Lease, cancellationToken);
+        return Core.PersistAsync(Lease, synchronous: false, cancellationToken);
     }
 
     /// <summary>Releases without writing: the in-memory state goes back to the last committed document.</summary>

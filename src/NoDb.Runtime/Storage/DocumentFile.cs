@@ -1,44 +1,76 @@
+using Microsoft.Win32.SafeHandles;
+
 namespace NoDb.Storage;
 
-/// <summary>Reads a document from disk, refusing links that could lead outside the working directory.</summary>
+/// <summary>Reads a document from a descriptor opened inside its run, never through a link, with the stamp of what was read.</summary>
 internal static class DocumentFile
 {
-    /// <summary>The document's bytes, or <see langword="null"/> when it does not exist.</summary>
-    public static byte[]? TryRead(string path)
+    private const int MaxAttempts = 8;
+
+    /// <summary>
+    /// The document's bytes and the stamp of exactly that version, or <see langword="null"/> when it does not exist. A write
+    /// in place that lands during the read is noticed (the stamp moved) and the read is repeated.
+    /// </summary>
+    /// <exception cref="IOException">A link, a pipe or a device is where the document should be, or it cannot be read.</exception>
+    public static (byte[] Bytes, FileStamp Stamp)? TryRead(RunDirectory run, string fileName)
     {
-        var info = new FileInfo(path);
-        if (!info.Exists)
+        string path = run.PathOf(fileName);
+        for (int attempt = 0; ; attempt++)
         {
-            return null;
-        }
+            using SafeFileHandle? handle = UnixNative.OpenExistingForReadAt(run.Handle, fileName, path);
+            if (handle is null)
+            {
+                return null;
+            }
 
-        if (info.LinkTarget is not null)
-        {
-            throw new IOException(
-                $"'{path}' is a symbolic link (to '{info.LinkTarget}'). NoDb documents must be regular files inside the " +
-                "working directory; replace the link with the file itself.");
-        }
-
-        try
-        {
-            return File.ReadAllBytes(path);
-        }
-        catch (FileNotFoundException)
-        {
-            return null;
+            FileStamp before = UnixNative.Stamp(handle, path);
+            byte[] bytes = ReadAll(handle, before.Length);
+            FileStamp after = UnixNative.Stamp(handle, path);
+            if (after.SameVersion(before) || attempt == MaxAttempts)
+            {
+                return (bytes, after);
+            }
         }
     }
 
-    /// <summary>A cheap fingerprint of the file (size and write time), or <see langword="null"/> when it does not exist.</summary>
-    public static DiskStamp? Stamp(string path)
+    /// <summary>Opens the run and reads the document; <see langword="null"/> if the run or the document does not exist.</summary>
+    public static (byte[] Bytes, FileStamp Stamp)? TryRead(string workingDirectory, string fileName)
     {
-        var info = new FileInfo(path);
-        return info.Exists ? new DiskStamp(info.Length, info.LastWriteTimeUtc.Ticks, info.CreationTimeUtc.Ticks) : null;
+        using RunDirectory? run = RunDirectory.TryOpen(workingDirectory);
+        return run is null ? null : TryRead(run, fileName);
+    }
+
+    /// <summary>The stamp of the document now (a link counts as a change), or <see langword="null"/> when it does not exist.</summary>
+    public static FileStamp? Stamp(string workingDirectory, string fileName)
+    {
+        using RunDirectory? run = RunDirectory.TryOpen(workingDirectory);
+        return run?.StampOf(fileName);
+    }
+
+    private static byte[] ReadAll(SafeFileHandle handle, long expectedLength)
+    {
+        if (expectedLength > Array.MaxLength)
+        {
+            throw new IOException($"The document is {expectedLength} bytes long, more than NoDb can hold in memory.");
+        }
+
+        byte[] buffer = new byte[Math.Max(expectedLength, 0)];
+        int total = 0;
+        while (true)
+        {
+            if (total == buffer.Length)
+            {
+                // It grew while being read: read on until the end.
+                Array.Resize(ref buffer, Math.Max(buffer.Length * 2, 4096));
+            }
+
+            int read = RandomAccess.Read(handle, buffer.AsSpan(total), total);
+            if (read == 0)
+            {
+                return total == buffer.Length ? buffer : buffer[..total];
+            }
+
+            total += read;
+        }
     }
 }
-
-/// <summary>
-/// Size, write time and creation time of a document: what the cache checks before reading it again. Every commit
-/// renames a new file into place, so the creation (birth) time changes even when size and write time do not.
-/// </summary>
-internal readonly record struct DiskStamp(long Length, long LastWriteTicks, long CreationTicks);

@@ -68,15 +68,35 @@ internal static class NoDbPaths
         }
     }
 
-    /// <summary>Throws <see cref="ArgumentException"/> unless <paramref name="runId"/> is a single path segment.</summary>
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> unless <paramref name="runId"/> is a single path segment: whatever the file
+    /// system allows as a folder name (on Linux and macOS a backslash, spaces and control characters are ordinary), except
+    /// empty, <c>.</c>, <c>..</c>, a separator or NUL.
+    /// </summary>
     public static void ValidateRunId(string runId)
     {
         ArgumentNullException.ThrowIfNull(runId);
-        if (string.IsNullOrWhiteSpace(runId) || runId is "." or ".." || runId.IndexOfAny(['/', '\\', '\0']) >= 0)
+        bool separator = runId.Contains('/', StringComparison.Ordinal) || (OperatingSystem.IsWindows() && runId.Contains('\\', StringComparison.Ordinal));
+        if (runId.Length == 0 || runId is "." or ".." || separator || runId.Contains('\0', StringComparison.Ordinal))
         {
             throw new ArgumentException(
-                $"'{runId}' is not a valid run id: a run id is the last segment of a working directory, with no separators.",
+                $"'{runId}' is not a valid run id: a run id is the last segment of a working directory (not empty, '.' or " +
+                "'..', with no separator or NUL).",
                 nameof(runId));
+        }
+    }
+
+    /// <summary>Whether <paramref name="fileName"/> is a valid controller file name.</summary>
+    public static bool IsDocumentName(string fileName)
+    {
+        try
+        {
+            ValidateFileName(fileName);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
         }
     }
 

@@ -104,16 +104,16 @@ public sealed class InstanceRegistryTests
         using var run = new TestRun();
         Climate cached = run.CreateClimate(stationId: "COMMITTED");
 
-        await using (await cached.LockAsync())
-        {
-            cached.StationId = "UNSAVED";
-            run.WriteClimateText("""{ "stationId": "EXTERNAL" }""");
+        NoDbLockScope scope = await cached.LockAsync();
+        cached.StationId = "UNSAVED";
+        run.WriteClimateText("""{ "stationId": "EXTERNAL" }""");
 
-            Assert.Same(cached, Climate.GetInstance(run.Directory));
-            Assert.Equal("UNSAVED", cached.StationId);
-        }
+        Assert.Same(cached, Climate.GetInstance(run.Directory));
+        Assert.Equal("UNSAVED", cached.StationId);
 
-        Assert.Equal("UNSAVED", Climate.LoadDetached(run.Directory).StationId);
+        // The hand edit landed without the lock: the holder's write would overwrite it, so it is refused instead.
+        await Assert.ThrowsAsync<NoDbStaleWriteException>(async () => await scope.DisposeAsync());
+        Assert.Equal("EXTERNAL", Climate.LoadDetached(run.Directory).StationId);
     }
 
     [Fact]

@@ -13,41 +13,25 @@ internal sealed class FileLease : LeaseBase
 {
     private readonly object _handleSync = new();
     private readonly FileLockBackend _backend;
-    private readonly string _fencePath;
     private readonly Timer _monitor;
     private SafeFileHandle? _handle;
 
-    public FileLease(FileLockBackend backend, LockTarget target, SafeFileHandle handle, string fencePath, long fencingNumber, TimeSpan checkInterval)
+    public FileLease(FileLockBackend backend, LockTarget target, SafeFileHandle handle, long fencingNumber, TimeSpan checkInterval)
         : base(target, fencingNumber)
     {
         _backend = backend;
         _handle = handle;
-        _fencePath = fencePath;
         _monitor = new Timer(static state => ((FileLease)state!).Check(), this, checkInterval, checkInterval);
     }
 
-    public override void CommitFenced(Action write)
+    public override async ValueTask CommitFencedAsync(RunDirectory run, Action write, FenceWait wait)
     {
         ThrowIfLost();
-        if (!FenceFile.RunIfCurrent(_fencePath, FencingNumber, write))
+        using RunStateFolder state = run.OpenStateFolder(create: false)
+            ?? throw LostNow("its state folder was removed, and its fence with it");
+        if (!await FenceFile.RunIfCurrentAsync(state, Target.FileName, FencingNumber, wait, write).ConfigureAwait(false))
         {
-            MarkLost("a newer holder or a clear has taken the lock since");
-            ThrowIfLost();
-        }
-    }
-
-    public override ValueTask CommitFencedAsync(Action write, CancellationToken cancellationToken)
-    {
-        // Local disk and flock: nothing to wait for without a thread.
-        try
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            CommitFenced(write);
-            return ValueTask.CompletedTask;
-        }
-        catch (Exception e)
-        {
-            return ValueTask.FromException(e);
+            throw LostNow("a newer holder or a clear has taken the lock since");
         }
     }
 
@@ -68,7 +52,10 @@ internal sealed class FileLease : LeaseBase
     {
         try
         {
-            if (FenceFile.Current(_fencePath) != FencingNumber)
+            // A lock-free read: the check never waits behind a commit, nor behind a process frozen holding the fence.
+            using RunDirectory? run = RunDirectory.TryOpen(Target.WorkingDirectory);
+            using RunStateFolder? state = run?.OpenStateFolder(create: false);
+            if (state is null || FenceFile.Peek(state, Target.FileName) != FencingNumber)
             {
                 MarkLost("the lock was cleared or forced open");
             }

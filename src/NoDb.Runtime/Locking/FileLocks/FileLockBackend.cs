@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Win32.SafeHandles;
 using NoDb.Storage;
 
@@ -6,12 +7,12 @@ namespace NoDb.Locking.FileLocks;
 
 /// <summary>
 /// The embedded backend: OS file locks (<c>flock</c>) on the local disk. Cross-process, released by the kernel when the
-/// holder dies, no server. Lock and fence files live in <c>&lt;working directory&gt;/.nodb/</c>.
+/// holder dies, no server. Lock and fence files live in the run's state folder (<c>&lt;working directory&gt;/.nodb/</c>), and
+/// are only ever opened relative to it, never through a link.
 /// </summary>
 internal sealed class FileLockBackend : ILockBackend
 {
-    private const string LockSuffix = ".lock";
-    private const string FenceSuffix = ".fence";
+    public const string LockSuffix = ".lock";
 
     private readonly ConcurrentDictionary<string, OsLockSlot> _slots = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, FileLease> _active = new(StringComparer.Ordinal);
@@ -29,44 +30,17 @@ internal sealed class FileLockBackend : ILockBackend
         _checkInterval = checkInterval;
     }
 
-    public ValueTask<ILockLease?> TryAcquireAsync(LockTarget target, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        PrepareStateDirectory(target);
-        SafeFileHandle? handle = Slot(target).TryAcquire();
-        return ValueTask.FromResult(handle is null ? null : (ILockLease?)Grant(target, handle));
-    }
+    public ValueTask<ILockLease?> TryAcquireAsync(LockTarget target, CancellationToken cancellationToken) =>
+        AcquireCoreAsync(target, TimeSpan.Zero, synchronous: false, cancellationToken);
 
-    public async ValueTask<ILockLease> AcquireAsync(LockTarget target, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        PrepareStateDirectory(target);
-        SafeFileHandle handle;
-        try
-        {
-            handle = await Slot(target).AcquireAsync(timeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException e)
-        {
-            throw new LockWaitTimeoutException(e.Message, e);
-        }
-
-        return Grant(target, handle);
-    }
+    public async ValueTask<ILockLease> AcquireAsync(LockTarget target, TimeSpan timeout, CancellationToken cancellationToken) =>
+        await AcquireCoreAsync(target, timeout, synchronous: false, cancellationToken).ConfigureAwait(false)
+        ?? throw new LockWaitTimeoutException();
 
     public ILockLease Acquire(LockTarget target, TimeSpan timeout)
     {
-        PrepareStateDirectory(target);
-        SafeFileHandle handle;
-        try
-        {
-            handle = Slot(target).Acquire(timeout);
-        }
-        catch (TimeoutException e)
-        {
-            throw new LockWaitTimeoutException(e.Message, e);
-        }
-
-        return Grant(target, handle);
+        ValueTask<ILockLease?> acquisition = AcquireCoreAsync(target, timeout, synchronous: true, CancellationToken.None);
+        return Infrastructure.SyncViaAsync.Run(acquisition) ?? throw new LockWaitTimeoutException();
     }
 
     public ValueTask<bool> IsLockedAsync(LockTarget target, CancellationToken cancellationToken)
@@ -77,98 +51,100 @@ internal sealed class FileLockBackend : ILockBackend
             return ValueTask.FromResult(true);
         }
 
-        string lockPath = LockPath(target);
-        if (!File.Exists(lockPath))
+        using RunDirectory? run = RunDirectory.TryOpen(target.WorkingDirectory);
+        using RunStateFolder? state = run?.OpenStateFolder(create: false);
+        if (state?.StampOf(target.FileName + LockSuffix) is null)
         {
             return ValueTask.FromResult(false);
         }
 
-        SafeFileHandle probe = UnixNative.OpenOrCreate(lockPath);
-        try
-        {
-            return ValueTask.FromResult(!UnixNative.TryLockExclusive(probe, lockPath));
-        }
-        finally
-        {
-            UnixNative.UnlockAndClose(probe);
-        }
+        return ValueTask.FromResult(IsHeld(state, target.FileName + LockSuffix, out _));
     }
 
-    public ValueTask ForceUnlockAsync(LockTarget target, CancellationToken cancellationToken)
+    public async ValueTask ForceUnlockAsync(LockTarget target, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (Directory.Exists(target.StateDirectory))
+        using (RunDirectory? run = RunDirectory.TryOpen(target.WorkingDirectory))
+        using (RunStateFolder? state = run?.OpenStateFolder(create: false))
         {
-            // Moving the counter fences out the holder wherever it runs; its background check then hands the OS lock back.
-            FenceFile.Next(FencePath(target));
+            if (state is not null)
+            {
+                // Moving the counter fences out the holder wherever it runs; its background check then hands the OS lock back.
+                await FenceFile.NextAsync(state, target.FileName, Wait(cancellationToken)).ConfigureAwait(false);
+            }
         }
 
-        if (_active.TryGetValue(target.DocumentPath, out FileLease? lease))
-        {
-            lease.MarkLost("the lock was forced open (ForceUnlockAsync or ClearLocksAsync)");
-        }
-
-        return ValueTask.CompletedTask;
+        MarkLostHere(target);
     }
 
-    public async ValueTask ClearLocksAsync(string workingDirectory, CancellationToken cancellationToken)
+    public async ValueTask<ClearOutcome> ClearLocksAsync(string workingDirectory, CancellationToken cancellationToken)
     {
-        string stateDirectory = Path.Join(workingDirectory, NoDbPaths.StateFolder);
-        if (!Directory.Exists(stateDirectory))
+        var outcome = new ClearOutcome();
+        using RunDirectory? run = RunDirectory.TryOpen(workingDirectory);
+        RunStateFolder? state;
+        try
         {
-            return;
+            state = run?.OpenStateFolder(create: false);
+        }
+        catch (IOException e)
+        {
+            outcome.Refused.Add(e.Message);
+            return outcome;
         }
 
-        foreach (string lockFile in Directory.EnumerateFiles(stateDirectory, "*" + LockSuffix))
+        using (state)
         {
-            string fileName = Path.GetFileName(lockFile)[..^LockSuffix.Length];
-            try
+            if (state is null)
             {
-                NoDbPaths.ValidateFileName(fileName);
-            }
-            catch (ArgumentException)
-            {
-                continue; // Not a lock file of ours.
+                return outcome;
             }
 
-            await ForceUnlockAsync(new LockTarget(workingDirectory, fileName), cancellationToken).ConfigureAwait(false);
+            // Every acquisition leaves a lock file and a fence file: clear the documents named by either.
+            var documents = new SortedSet<string>(state.DocumentNames(LockSuffix), StringComparer.Ordinal);
+            documents.UnionWith(state.DocumentNames(FenceFile.Suffix));
+            foreach (string fileName in documents)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                try
+                {
+                    NoDbLockHolder? holder = null;
+                    if (state.StampOf(fileName + LockSuffix) is not null && IsHeld(state, fileName + LockSuffix, out string? record))
+                    {
+                        holder = record is null ? null : NoDbLockHolder.Parse(Path.Join(workingDirectory, fileName), record, expires: null);
+                    }
+
+                    await FenceFile.NextAsync(state, fileName, Wait(cancellationToken)).ConfigureAwait(false);
+                    MarkLostHere(new LockTarget(workingDirectory, fileName));
+                    if (holder is not null)
+                    {
+                        outcome.Cleared.Add(holder);
+                    }
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or TimeoutException)
+                {
+                    // Never stop halfway: clear the rest, and report this one.
+                    outcome.Refused.Add(e.Message);
+                }
+            }
         }
+
+        return outcome;
     }
 
     public ValueTask<IReadOnlyList<NoDbLockHolder>> GetHoldersAsync(string workingDirectory, CancellationToken cancellationToken)
     {
         var holders = new List<NoDbLockHolder>();
-        string stateDirectory = Path.Join(workingDirectory, NoDbPaths.StateFolder);
-        byte[] buffer = new byte[512];
-        if (Directory.Exists(stateDirectory))
+        using RunDirectory? run = RunDirectory.TryOpen(workingDirectory);
+        using RunStateFolder? state = run?.OpenStateFolder(create: false);
+        if (state is not null)
         {
-            foreach (string lockFile in Directory.EnumerateFiles(stateDirectory, "*" + LockSuffix))
+            foreach (string fileName in state.DocumentNames(LockSuffix))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                string fileName = Path.GetFileName(lockFile)[..^LockSuffix.Length];
-                if (!IsDocumentName(fileName))
+                if (IsHeld(state, fileName + LockSuffix, out string? record) && record is not null &&
+                    NoDbLockHolder.Parse(Path.Join(workingDirectory, fileName), record, expires: null) is { } holder)
                 {
-                    continue;
-                }
-
-                string document = Path.Join(workingDirectory, fileName);
-                SafeFileHandle probe = UnixNative.OpenOrCreate(lockFile);
-                try
-                {
-                    if (UnixNative.TryLockExclusive(probe, lockFile))
-                    {
-                        continue; // free: the record is what an earlier holder left
-                    }
-
-                    int read = RandomAccess.Read(probe, buffer, 0);
-                    if (NoDbLockHolder.Parse(document, System.Text.Encoding.UTF8.GetString(buffer, 0, read), expires: null) is { } holder)
-                    {
-                        holders.Add(holder);
-                    }
-                }
-                finally
-                {
-                    UnixNative.UnlockAndClose(probe);
+                    holders.Add(holder);
                 }
             }
         }
@@ -179,23 +155,118 @@ internal sealed class FileLockBackend : ILockBackend
     internal void OnReleased(FileLease lease) =>
         _active.TryRemove(new KeyValuePair<string, FileLease>(lease.Target.DocumentPath, lease));
 
-    private FileLease Grant(LockTarget target, SafeFileHandle handle)
+    /// <summary>The one acquisition protocol: a zero timeout tries once; <paramref name="synchronous"/> callers block their own thread.</summary>
+    private async ValueTask<ILockLease?> AcquireCoreAsync(LockTarget target, TimeSpan timeout, bool synchronous, CancellationToken cancellationToken)
     {
-        long fencingNumber;
-        try
+        cancellationToken.ThrowIfCancellationRequested();
+        long started = Stopwatch.GetTimestamp();
+        OsLockSlot slot = Slot(target);
+        while (true)
         {
-            fencingNumber = FenceFile.Next(FencePath(target));
+            SafeFileHandle? handle;
+            TimeSpan left = Remaining(started, timeout);
+            if (timeout == TimeSpan.Zero)
+            {
+                handle = slot.TryAcquire();
+            }
+            else
+            {
+                try
+                {
+                    handle = synchronous ? slot.Acquire(left) : await slot.AcquireAsync(left, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    handle = null;
+                }
+            }
+
+            if (handle is null)
+            {
+                return null;
+            }
+
+            try
+            {
+                using RunDirectory run = RunDirectory.Open(target.WorkingDirectory);
+                using RunStateFolder state = run.OpenStateFolder(create: true)!;
+
+                // The lock file may have been removed or replaced while this waiter slept on it: a lock on a file that no
+                // longer has the name is no lock. Take it again by the name.
+                if (state.StampOf(target.FileName + LockSuffix) is not { } named || named.Inode != UnixNative.Stamp(handle, target.DocumentPath).Inode)
+                {
+                    UnixNative.UnlockAndClose(handle);
+                    if (timeout != Timeout.InfiniteTimeSpan && Remaining(started, timeout) == TimeSpan.Zero && timeout != TimeSpan.Zero)
+                    {
+                        return null;
+                    }
+
+                    continue;
+                }
+
+                var wait = new FenceWait(timeout == TimeSpan.Zero ? TimeSpan.Zero : Remaining(started, timeout), synchronous, cancellationToken);
+                long fencingNumber = await FenceFile.NextAsync(state, target.FileName, wait).ConfigureAwait(false);
+                WriteHolderRecord(handle, fencingNumber);
+                var lease = new FileLease(this, target, handle, fencingNumber, _checkInterval);
+                _active[target.DocumentPath] = lease;
+                return lease;
+            }
+            catch (FenceBusyException e)
+            {
+                UnixNative.UnlockAndClose(handle);
+                throw new LockWaitTimeoutException(e.Message, e);
+            }
+            catch
+            {
+                UnixNative.UnlockAndClose(handle);
+                throw;
+            }
         }
-        catch
+    }
+
+    private static TimeSpan Remaining(long started, TimeSpan timeout)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan)
         {
-            UnixNative.UnlockAndClose(handle);
-            throw;
+            return timeout;
         }
 
-        WriteHolderRecord(handle, fencingNumber);
-        var lease = new FileLease(this, target, handle, FencePath(target), fencingNumber, _checkInterval);
-        _active[target.DocumentPath] = lease;
-        return lease;
+        TimeSpan left = timeout - Stopwatch.GetElapsedTime(started);
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+    }
+
+    private static FenceWait Wait(CancellationToken cancellationToken) =>
+        new(NoDbRuntime.Options.DefaultLockTimeout, Synchronous: false, cancellationToken);
+
+    private void MarkLostHere(LockTarget target)
+    {
+        if (_active.TryGetValue(target.DocumentPath, out FileLease? lease))
+        {
+            lease.MarkLost("the lock was forced open (ForceUnlockAsync or ClearLocksAsync)");
+        }
+    }
+
+    /// <summary>Whether someone holds the lock file <paramref name="lockName"/>, and the holder record it carries.</summary>
+    private static bool IsHeld(RunStateFolder state, string lockName, out string? record)
+    {
+        record = null;
+        SafeFileHandle probe = state.OpenOrCreate(lockName);
+        try
+        {
+            if (UnixNative.TryLockExclusive(probe, state.PathOf(lockName)))
+            {
+                return false; // free: the record is what an earlier holder left
+            }
+
+            byte[] buffer = new byte[512];
+            int read = RandomAccess.Read(probe, buffer, 0);
+            record = System.Text.Encoding.UTF8.GetString(buffer, 0, read);
+            return true;
+        }
+        finally
+        {
+            UnixNative.UnlockAndClose(probe);
+        }
     }
 
     /// <summary>Writes who holds the lock into the lock file, for <see cref="GetHoldersAsync"/>; best effort.</summary>
@@ -216,34 +287,12 @@ internal sealed class FileLockBackend : ILockBackend
     }
 
     private OsLockSlot Slot(LockTarget target) =>
-        _slots.GetOrAdd(target.DocumentPath, static (_, path) => new OsLockSlot(path), LockPath(target));
+        _slots.GetOrAdd(target.DocumentPath, static (_, t) => new OsLockSlot(Path.Join(t.StateDirectory, t.FileName + LockSuffix), () => OpenLockFile(t)), target);
 
-    private static bool IsDocumentName(string fileName)
+    private static SafeFileHandle OpenLockFile(LockTarget target)
     {
-        try
-        {
-            NoDbPaths.ValidateFileName(fileName);
-            return true;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
+        using RunDirectory run = RunDirectory.Open(target.WorkingDirectory);
+        using RunStateFolder state = run.OpenStateFolder(create: true)!;
+        return state.OpenOrCreate(target.FileName + LockSuffix);
     }
-
-    private static void PrepareStateDirectory(LockTarget target)
-    {
-        var directory = new DirectoryInfo(target.StateDirectory);
-        if (directory.LinkTarget is not null)
-        {
-            throw new IOException(
-                $"'{target.StateDirectory}' is a symbolic link; NoDb keeps its lock files in a real folder inside the working directory.");
-        }
-
-        directory.Create();
-    }
-
-    private static string LockPath(LockTarget target) => Path.Join(target.StateDirectory, target.FileName + LockSuffix);
-
-    private static string FencePath(LockTarget target) => Path.Join(target.StateDirectory, target.FileName + FenceSuffix);
 }

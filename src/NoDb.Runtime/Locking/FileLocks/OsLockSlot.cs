@@ -9,7 +9,7 @@ namespace NoDb.Locking.FileLocks;
 /// blocked; the next local waiter attaches to it instead of starting another, and if none is waiting when the lock
 /// arrives, it is given back at once.
 /// </summary>
-internal sealed class OsLockSlot(string path)
+internal sealed class OsLockSlot(string path, Func<SafeFileHandle> open)
 {
     private readonly object _sync = new();
     private Task<SafeFileHandle>? _pending;
@@ -35,7 +35,7 @@ internal sealed class OsLockSlot(string path)
             }
         }
 
-        SafeFileHandle handle = UnixNative.OpenOrCreate(path);
+        SafeFileHandle handle = open();
         try
         {
             if (UnixNative.TryLockExclusive(handle, path))
@@ -148,7 +148,7 @@ internal sealed class OsLockSlot(string path)
         Exception? failure = null;
         try
         {
-            handle = UnixNative.OpenOrCreate(path);
+            handle = open();
             UnixNative.LockExclusive(handle, path);
         }
         catch (Exception e)

@@ -11,11 +11,12 @@ internal sealed class RedisKeys
 
     public const string ChangedChannel = "nodb:changed";
 
-    public RedisKeys(LockTarget target)
+    public RedisKeys(NoDb.Storage.RunIdentity run, string fileName)
     {
-        // Keyed by run id and file name, not by path: every machine names the document the same way whatever its mount
-        // point. The hash makes a safe, fixed-size tag of a run id that may contain anything.
-        string tag = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(target.Identity)), 0, 12).ToLowerInvariant();
+        // Keyed by the run's identity (kept in its state folder) and the file name, not by path or run id: every machine
+        // names the document the same way whatever its mount point, and two runs never share keys. The hash makes a safe,
+        // fixed-size tag of a file name that may contain anything.
+        string tag = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(run.Id + "/" + fileName)), 0, 12).ToLowerInvariant();
         Lock = $"nodb:{{{tag}}}:lock";
         Fence = $"nodb:{{{tag}}}:fence";
         Document = $"nodb:{{{tag}}}:doc";

@@ -15,52 +15,47 @@ internal sealed class RedisLease : LeaseBase
     private readonly RedisLockBackend _backend;
     private readonly RedisKeys _keys;
     private readonly string _value;
-    private readonly string _fencePath;
     private readonly Timer _renewal;
     private long _confirmedAt = Stopwatch.GetTimestamp();
 
-    public RedisLease(RedisLockBackend backend, LockTarget target, RedisKeys keys, string value, long fencingNumber, string fencePath)
+    public RedisLease(RedisLockBackend backend, LockTarget target, RedisKeys keys, string value, long fencingNumber)
         : base(target, fencingNumber)
     {
         _backend = backend;
         _keys = keys;
         _value = value;
-        _fencePath = fencePath;
         _renewal = new Timer(static state => ((RedisLease)state!).Renew(), this, backend.RenewEvery, backend.RenewEvery);
     }
 
     private RedisValue[] ExtendArguments => [_value, (long)_backend.LeaseDuration.TotalMilliseconds];
 
-    public override void CommitFenced(Action write)
+    public override async ValueTask CommitFencedAsync(NoDb.Storage.RunDirectory run, Action write, FenceWait wait)
     {
         ThrowIfLost();
         bool confirmed;
         try
         {
-            confirmed = (long)_backend.Database.ScriptEvaluate(RedisScripts.Extend, [_keys.Lock], ExtendArguments) == 1;
+            confirmed = wait.Synchronous
+                ? (long)_backend.Database.ScriptEvaluate(RedisScripts.Extend, [_keys.Lock], ExtendArguments) == 1
+                : (long)await _backend.Database.ScriptEvaluateAsync(RedisScripts.Extend, [_keys.Lock], ExtendArguments).WaitAsync(wait.CancellationToken).ConfigureAwait(false) == 1;
         }
         catch (Exception e) when (RedisFailures.Is(e))
         {
             throw Unconfirmed(e);
         }
 
-        Finish(confirmed, write);
-    }
-
-    public override async ValueTask CommitFencedAsync(Action write, CancellationToken cancellationToken)
-    {
-        ThrowIfLost();
-        bool confirmed;
-        try
+        if (!confirmed)
         {
-            confirmed = (long)await _backend.Database.ScriptEvaluateAsync(RedisScripts.Extend, [_keys.Lock], ExtendArguments).WaitAsync(cancellationToken).ConfigureAwait(false) == 1;
-        }
-        catch (Exception e) when (RedisFailures.Is(e))
-        {
-            throw Unconfirmed(e);
+            throw LostNow("its Redis lease expired or was taken away");
         }
 
-        Finish(confirmed, write);
+        // The outcome is decided here, under the fence: once the write ran, a renewal that fails meanwhile does not undo it.
+        using NoDb.Storage.RunStateFolder state = run.OpenStateFolder(create: false)
+            ?? throw LostNow("its state folder was removed, and its fence with it");
+        if (!await FenceFile.RunIfCurrentAsync(state, Target.FileName, FencingNumber, wait, write).ConfigureAwait(false))
+        {
+            throw LostNow("a newer holder or a clear has taken the lock since");
+        }
     }
 
     protected override void OnLost() => _renewal.Dispose();
@@ -84,20 +79,6 @@ internal sealed class RedisLease : LeaseBase
     // Nothing is written from a lock that could not be confirmed.
     private NoDbLockLostException Unconfirmed(Exception e) =>
         new(Target.DocumentPath, FencingNumber, $"it could not be confirmed with Redis ({e.Message})");
-
-    private void Finish(bool confirmed, Action write)
-    {
-        if (!confirmed)
-        {
-            MarkLost("its Redis lease expired or was taken away");
-        }
-        else if (!FenceFile.RunIfCurrent(_fencePath, FencingNumber, write))
-        {
-            MarkLost("a newer holder or a clear has taken the lock since");
-        }
-
-        ThrowIfLost();
-    }
 
     private void Renew() => _ = RenewAsync();
 

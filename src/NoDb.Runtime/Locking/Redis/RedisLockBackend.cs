@@ -61,17 +61,34 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
     {
         try
         {
-            var keys = new RedisKeys(target);
-            RedisValue[] entry = Database.HashGet(keys.Document, ["fence", "body"]);
-            if (entry[0].IsNull || entry[1].IsNull || !entry[0].TryParse(out long fence))
+            using RunDirectory? run = RunDirectory.TryOpen(target.WorkingDirectory);
+            using RunStateFolder? state = run?.OpenStateFolder(create: false);
+            if (run is null || state is null || RunIdentity.TryOf(run, state) is not { } identity)
+            {
+                return null; // never locked here: nothing can have been cached
+            }
+
+            var keys = new RedisKeys(identity, target.FileName);
+            RedisValue[] entry = Database.HashGet(keys.Document, ["fence", "body", "stamp", "mac"]);
+            if (entry[0].IsNull || entry[1].IsNull || entry[2].IsNull || entry[3].IsNull || !entry[0].TryParse(out long fence))
             {
                 return null;
             }
 
-            // Current only if no acquisition has reached the disk since it was cached. A read creates no file.
-            return fence >= FenceFile.Peek(FencePath(target)) ? (byte[]?)entry[1] : null;
+            byte[] body = (byte[])entry[1]!;
+
+            // Served only if this run's key signed it (not another run's entry, nor one put there by hand), it is the very
+            // version on disk now (no hand edit since), and no acquisition has reached the disk since it was cached.
+            if (!CacheSignature.Verify(identity, target.FileName, fence, entry[2].ToString(), body, (byte[])entry[3]!) ||
+                run.StampOf(target.FileName)?.ToString() != entry[2].ToString() ||
+                fence < FenceFile.Peek(state, target.FileName))
+            {
+                return null;
+            }
+
+            return body;
         }
-        catch (Exception e) when (RedisFailures.Is(e) || e is IOException)
+        catch (Exception e) when (RedisFailures.Is(e) || e is IOException or UnauthorizedAccessException)
         {
             return null; // the disk serves
         }
@@ -81,25 +98,38 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
     {
         try
         {
-            Database.KeyDelete(new RedisKeys(target).Document, CommandFlags.FireAndForget);
+            using RunDirectory? run = RunDirectory.TryOpen(target.WorkingDirectory);
+            using RunStateFolder? state = run?.OpenStateFolder(create: false);
+            if (run is not null && state is not null && RunIdentity.TryOf(run, state) is { } identity)
+            {
+                Database.KeyDelete(new RedisKeys(identity, target.FileName).Document, CommandFlags.FireAndForget);
+            }
         }
-        catch (Exception e) when (RedisFailures.Is(e))
+        catch (Exception e) when (RedisFailures.Is(e) || e is IOException or UnauthorizedAccessException)
         {
         }
     }
 
-    public void Committed(LockTarget target, long fencingNumber, byte[] document)
+    public void Committed(LockTarget target, RunDirectory run, long fencingNumber, byte[] document, FileStamp? stamp)
     {
         try
         {
-            var keys = new RedisKeys(target);
+            using RunStateFolder? state = run.OpenStateFolder(create: false);
+            if (state is null || RunIdentity.TryOf(run, state) is not { } identity)
+            {
+                return;
+            }
+
+            var keys = new RedisKeys(identity, target.FileName);
+            string stampText = stamp?.ToString() ?? string.Empty;
+            byte[] mac = CacheSignature.Sign(identity, target.FileName, fencingNumber, stampText, document);
             Database.ScriptEvaluate(
                 RedisScripts.CacheCommitted,
                 [keys.Document],
-                [fencingNumber, document, (long)_cacheTimeToLive.TotalSeconds, RedisKeys.ChangedChannel, target.Identity],
+                [fencingNumber, document, (long)_cacheTimeToLive.TotalSeconds, RedisKeys.ChangedChannel, identity.Id + "/" + target.FileName, stampText, mac],
                 CommandFlags.FireAndForget);
         }
-        catch (Exception e) when (RedisFailures.Is(e))
+        catch (Exception e) when (RedisFailures.Is(e) || e is IOException or UnauthorizedAccessException)
         {
             // The document is committed on disk; the cache and the notice are only speed.
         }
@@ -114,20 +144,21 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
     public async ValueTask<ILockLease?> TryAcquireAsync(LockTarget target, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        (ILockLease? lease, _) = await TryOnceAsync(target).ConfigureAwait(false);
+        (ILockLease? lease, _) = await TryOnceAsync(target, KeysOf(target), new FenceWait(TimeSpan.Zero, false, cancellationToken)).ConfigureAwait(false);
         return lease;
     }
 
     public async ValueTask<ILockLease> AcquireAsync(LockTarget target, TimeSpan timeout, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
-        string key = new RedisKeys(target).Lock.ToString();
+        RedisKeys keys = KeysOf(target);
+        string key = keys.Lock.ToString();
         while (true)
         {
             Task released = _signals.Register(key);
             try
             {
-                (ILockLease? lease, TimeSpan heldFor) = await TryOnceAsync(target).ConfigureAwait(false);
+                (ILockLease? lease, TimeSpan heldFor) = await TryOnceAsync(target, keys, new FenceWait(Left(started, timeout), false, cancellationToken)).ConfigureAwait(false);
                 if (lease is not null)
                 {
                     return lease;
@@ -153,13 +184,14 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
     public ILockLease Acquire(LockTarget target, TimeSpan timeout)
     {
         long started = Stopwatch.GetTimestamp();
-        string key = new RedisKeys(target).Lock.ToString();
+        RedisKeys keys = KeysOf(target);
+        string key = keys.Lock.ToString();
         while (true)
         {
             Task released = _signals.Register(key);
             try
             {
-                (ILockLease? lease, TimeSpan heldFor) = TryOnce(target);
+                (ILockLease? lease, TimeSpan heldFor) = TryOnce(target, keys, new FenceWait(Left(started, timeout), true, CancellationToken.None));
                 if (lease is not null)
                 {
                     return lease;
@@ -177,19 +209,19 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
     public async ValueTask<bool> IsLockedAsync(LockTarget target, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return await Database.KeyExistsAsync(new RedisKeys(target).Lock).ConfigureAwait(false);
+        return KeysIfKnown(target) is { } keys && await Database.KeyExistsAsync(keys.Lock).ConfigureAwait(false);
     }
 
     public async ValueTask ForceUnlockAsync(LockTarget target, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var keys = new RedisKeys(target);
-        long seed = Directory.Exists(target.StateDirectory) ? Math.Max(FenceFile.Peek(FencePath(target)), FenceFile.ClockFloor()) : FenceFile.ClockFloor();
-        long fence = (long)await Database.ScriptEvaluateAsync(RedisScripts.Force, [keys.Lock, keys.Fence], [RedisKeys.ReleasedChannel, seed]).ConfigureAwait(false);
-        if (Directory.Exists(target.StateDirectory))
+        using (RunDirectory? run = RunDirectory.TryOpen(target.WorkingDirectory))
+        using (RunStateFolder? state = run?.OpenStateFolder(create: false))
         {
-            // The storage learns of the new number too: a holder that missed the news is refused when it writes.
-            FenceFile.Raise(FencePath(target), fence);
+            if (run is not null && state is not null && RunIdentity.TryOf(run, state) is { } identity)
+            {
+                await ForceAsync(state, new RedisKeys(identity, target.FileName), target.FileName, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         if (_active.TryGetValue(target.DocumentPath, out RedisLease? lease))
@@ -198,54 +230,75 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
         }
     }
 
-    public async ValueTask ClearLocksAsync(string workingDirectory, CancellationToken cancellationToken)
+    public async ValueTask<ClearOutcome> ClearLocksAsync(string workingDirectory, CancellationToken cancellationToken)
     {
-        string stateDirectory = Path.Join(workingDirectory, NoDbPaths.StateFolder);
-        if (!Directory.Exists(stateDirectory))
+        var outcome = new ClearOutcome();
+        using RunDirectory? run = RunDirectory.TryOpen(workingDirectory);
+        RunStateFolder? state;
+        RunIdentity? identity;
+        try
         {
-            return;
+            state = run?.OpenStateFolder(create: false);
+            identity = run is null || state is null ? null : RunIdentity.TryOf(run, state);
+        }
+        catch (IOException e)
+        {
+            outcome.Refused.Add(e.Message);
+            return outcome;
         }
 
-        // Every Redis acquisition raises the document's fence file on disk, so the files name the run's locks.
-        foreach (string fenceFile in Directory.EnumerateFiles(stateDirectory, "*" + FenceSuffix))
+        using (state)
         {
-            string fileName = Path.GetFileName(fenceFile)[..^FenceSuffix.Length];
-            try
+            if (state is null || identity is null)
             {
-                NoDbPaths.ValidateFileName(fileName);
-            }
-            catch (ArgumentException)
-            {
-                continue;
+                return outcome; // never locked through Redis
             }
 
-            await ForceUnlockAsync(new LockTarget(workingDirectory, fileName), cancellationToken).ConfigureAwait(false);
+            // Every Redis acquisition raises the document's fence file on disk, so the files name the run's locks.
+            foreach (string fileName in state.DocumentNames(FenceFile.Suffix).ToList())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                try
+                {
+                    var keys = new RedisKeys(identity, fileName);
+                    RedisValueWithExpiry held = await Database.StringGetWithExpiryAsync(keys.Lock).ConfigureAwait(false);
+                    await ForceAsync(state, keys, fileName, cancellationToken).ConfigureAwait(false);
+                    if (_active.TryGetValue(Path.Join(workingDirectory, fileName), out RedisLease? lease))
+                    {
+                        lease.MarkLost("the lock was forced open (ForceUnlockAsync or ClearLocksAsync)");
+                    }
+
+                    if (!held.Value.IsNull && NoDbLockHolder.Parse(Path.Join(workingDirectory, fileName), held.Value.ToString(),
+                            held.Expiry is { } left ? DateTimeOffset.UtcNow + left : null) is { } holder)
+                    {
+                        outcome.Cleared.Add(holder);
+                    }
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or TimeoutException)
+                {
+                    // Never stop halfway: clear the rest, and report this one.
+                    outcome.Refused.Add(e.Message);
+                }
+            }
         }
+
+        return outcome;
     }
 
     public async ValueTask<IReadOnlyList<NoDbLockHolder>> GetHoldersAsync(string workingDirectory, CancellationToken cancellationToken)
     {
         var holders = new List<NoDbLockHolder>();
-        string stateDirectory = Path.Join(workingDirectory, NoDbPaths.StateFolder);
-        if (!Directory.Exists(stateDirectory))
+        using RunDirectory? run = RunDirectory.TryOpen(workingDirectory);
+        using RunStateFolder? state = run?.OpenStateFolder(create: false);
+        if (run is null || state is null || RunIdentity.TryOf(run, state) is not { } identity)
         {
             return holders;
         }
 
-        foreach (string fenceFile in Directory.EnumerateFiles(stateDirectory, "*" + FenceSuffix))
+        foreach (string fileName in state.DocumentNames(FenceFile.Suffix).ToList())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            string fileName = Path.GetFileName(fenceFile)[..^FenceSuffix.Length];
-            try
-            {
-                NoDbPaths.ValidateFileName(fileName);
-            }
-            catch (ArgumentException)
-            {
-                continue;
-            }
-
-            var keys = new RedisKeys(new LockTarget(workingDirectory, fileName));
+            var keys = new RedisKeys(identity, fileName);
             RedisValueWithExpiry lease = await Database.StringGetWithExpiryAsync(keys.Lock).ConfigureAwait(false);
             if (!lease.Value.IsNull && NoDbLockHolder.Parse(Path.Join(workingDirectory, fileName), lease.Value.ToString(),
                     lease.Expiry is { } left ? DateTimeOffset.UtcNow + left : null) is { } holder)
@@ -260,11 +313,34 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
     internal void OnReleased(RedisLease lease) =>
         _active.TryRemove(new KeyValuePair<string, RedisLease>(lease.Target.DocumentPath, lease));
 
-    private const string FenceSuffix = ".fence";
-
-    private async Task<(ILockLease? Lease, TimeSpan HeldFor)> TryOnceAsync(LockTarget target)
+    /// <summary>The keys of the document's run, making the run's identity if it has none yet.</summary>
+    private static RedisKeys KeysOf(LockTarget target)
     {
-        (RedisKeys keys, string owner, RedisValue[] args) = Prepare(target);
+        using RunDirectory run = RunDirectory.Open(target.WorkingDirectory);
+        using RunStateFolder state = run.OpenStateFolder(create: true)!;
+        return new RedisKeys(RunIdentity.OfOrCreate(run, state), target.FileName);
+    }
+
+    /// <summary>The keys of the document's run, or <see langword="null"/> if it was never locked (it has no identity yet).</summary>
+    private static RedisKeys? KeysIfKnown(LockTarget target)
+    {
+        using RunDirectory? run = RunDirectory.TryOpen(target.WorkingDirectory);
+        using RunStateFolder? state = run?.OpenStateFolder(create: false);
+        return run is not null && state is not null && RunIdentity.TryOf(run, state) is { } identity ? new RedisKeys(identity, target.FileName) : null;
+    }
+
+    private async Task ForceAsync(RunStateFolder state, RedisKeys keys, string fileName, CancellationToken cancellationToken)
+    {
+        long seed = Math.Max(FenceFile.Peek(state, fileName), FenceFile.ClockFloor());
+        long fence = (long)await Database.ScriptEvaluateAsync(RedisScripts.Force, [keys.Lock, keys.Fence], [RedisKeys.ReleasedChannel, seed]).ConfigureAwait(false);
+
+        // The storage learns of the new number too: a holder that missed the news is refused when it writes.
+        await FenceFile.RaiseAsync(state, fileName, fence, new FenceWait(NoDbRuntime.Options.DefaultLockTimeout, false, cancellationToken)).ConfigureAwait(false);
+    }
+
+    private async Task<(ILockLease? Lease, TimeSpan HeldFor)> TryOnceAsync(LockTarget target, RedisKeys keys, FenceWait wait)
+    {
+        (string owner, RedisValue[] args) = Prepare(target);
         RedisResult result;
         try
         {
@@ -276,12 +352,12 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
             throw;
         }
 
-        return Granted(target, keys, owner, (long)result);
+        return await GrantedAsync(target, keys, owner, (long)result, wait).ConfigureAwait(false);
     }
 
-    private (ILockLease? Lease, TimeSpan HeldFor) TryOnce(LockTarget target)
+    private (ILockLease? Lease, TimeSpan HeldFor) TryOnce(LockTarget target, RedisKeys keys, FenceWait wait)
     {
-        (RedisKeys keys, string owner, RedisValue[] args) = Prepare(target);
+        (string owner, RedisValue[] args) = Prepare(target);
         RedisResult result;
         try
         {
@@ -293,7 +369,8 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
             throw;
         }
 
-        return Granted(target, keys, owner, (long)result);
+        // Synchronous: the fence raise sleeps on this thread instead of awaiting, so the task is already complete.
+        return Infrastructure.SyncViaAsync.Run(GrantedAsync(target, keys, owner, (long)result, wait));
     }
 
     /// <summary>
@@ -311,21 +388,22 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
         }
     }
 
-    private (RedisKeys Keys, string Owner, RedisValue[] Args) Prepare(LockTarget target)
+    private (string Owner, RedisValue[] Args) Prepare(LockTarget target)
     {
-        var directory = new DirectoryInfo(target.StateDirectory);
-        if (directory.LinkTarget is not null)
+        // The seed is read without the fence file's lock: a process frozen while it holds that lock must not stall this.
+        long onDisk;
+        using (RunDirectory run = RunDirectory.Open(target.WorkingDirectory))
+        using (RunStateFolder state = run.OpenStateFolder(create: true)!)
         {
-            throw new IOException($"'{target.StateDirectory}' is a symbolic link; NoDb keeps its fence files in a real folder inside the working directory.");
+            onDisk = FenceFile.Peek(state, target.FileName);
         }
 
-        directory.Create();
-        long seed = Math.Max(FenceFile.Current(FencePath(target)), FenceFile.ClockFloor());
+        long seed = Math.Max(onDisk, FenceFile.ClockFloor());
         string owner = string.Create(CultureInfo.InvariantCulture, $"{_owner}|{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}|{Guid.NewGuid():N}");
-        return (new RedisKeys(target), owner, [owner, (long)LeaseDuration.TotalMilliseconds, seed]);
+        return (owner, [owner, (long)LeaseDuration.TotalMilliseconds, seed]);
     }
 
-    private (ILockLease? Lease, TimeSpan HeldFor) Granted(LockTarget target, RedisKeys keys, string owner, long result)
+    private async ValueTask<(ILockLease? Lease, TimeSpan HeldFor)> GrantedAsync(LockTarget target, RedisKeys keys, string owner, long result, FenceWait wait)
     {
         if (result < 0)
         {
@@ -336,7 +414,14 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
         string value = string.Create(CultureInfo.InvariantCulture, $"{owner}|{result}");
         try
         {
-            FenceFile.Raise(FencePath(target), result);
+            using RunDirectory run = RunDirectory.Open(target.WorkingDirectory);
+            using RunStateFolder state = run.OpenStateFolder(create: true)!;
+            await FenceFile.RaiseAsync(state, target.FileName, result, wait).ConfigureAwait(false);
+        }
+        catch (FenceBusyException e)
+        {
+            ReleaseIfTaken(keys, owner);
+            throw new LockWaitTimeoutException(e.Message, e);
         }
         catch
         {
@@ -344,9 +429,20 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
             throw;
         }
 
-        var lease = new RedisLease(this, target, keys, value, result, FencePath(target));
+        var lease = new RedisLease(this, target, keys, value, result);
         _active[target.DocumentPath] = lease;
         return (lease, TimeSpan.Zero);
+    }
+
+    private static TimeSpan Left(long started, TimeSpan timeout)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            return timeout;
+        }
+
+        TimeSpan left = timeout - Stopwatch.GetElapsedTime(started);
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
     }
 
     private static TimeSpan NextWait(long started, TimeSpan timeout, TimeSpan heldFor)
@@ -365,6 +461,4 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
 
         return left < poll ? left : poll;
     }
-
-    private static string FencePath(LockTarget target) => Path.Join(target.StateDirectory, target.FileName + FenceSuffix);
 }

@@ -42,13 +42,13 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// KEYS: document. ARGV: fence, body, ttl seconds, channel, document path. Caches the document unless a newer one is
-    /// cached, and announces the change either way.
+    /// KEYS: document. ARGV: fence, body, ttl seconds, channel, document identity, disk stamp, signature. Caches the
+    /// document unless a newer one is cached, and announces the change either way.
     /// </summary>
     public const string CacheCommitted = """
-        local cached = tonumber(redis.call('HGET', KEYS[1], 'fence') or '0')
+        local cached = tonumber(redis.call('HGET', KEYS[1], 'fence') or '0') or 0
         if tonumber(ARGV[1]) >= cached then
-          redis.call('HSET', KEYS[1], 'fence', ARGV[1], 'body', ARGV[2])
+          redis.call('HSET', KEYS[1], 'fence', ARGV[1], 'body', ARGV[2], 'stamp', ARGV[6], 'mac', ARGV[7])
           redis.call('EXPIRE', KEYS[1], ARGV[3])
         end
         redis.call('PUBLISH', ARGV[4], ARGV[5])
