@@ -154,12 +154,12 @@ internal static class ControllerEmitter
             {
                 // Pattern variables live to the end of the enclosing block: give each member one of its own.
                 w.Open();
-                SerializationEmitter.EmitWrite(w, member.Type, $"this.{member.Name}", 0);
+                SerializationEmitter.EmitWrite(w, member.Type, $"this.{member.Name}", 0, member.JsonName);
                 w.Close();
             }
             else
             {
-                SerializationEmitter.EmitWrite(w, member.Type, $"this.{member.Name}", 0);
+                SerializationEmitter.EmitWrite(w, member.Type, $"this.{member.Name}", 0, member.JsonName);
             }
         }
 

@@ -65,7 +65,11 @@ internal static class SerializationEmitter
     }
 
     /// <summary>Writes statements that write <paramref name="value"/> as a JSON value.</summary>
-    public static void EmitWrite(SourceWriter writer, TypeSpec type, string value, int depth)
+    /// <param name="member">
+    /// The member's JSON name when <paramref name="value"/> is the member itself (not an element of it): a value written by
+    /// System.Text.Json then keeps the members of nested objects that this build does not know.
+    /// </param>
+    public static void EmitWrite(SourceWriter writer, TypeSpec type, string value, int depth, string? member = null)
     {
         switch (type.Shape)
         {
@@ -102,11 +106,13 @@ internal static class SerializationEmitter
                 writer.Line($"{Json}.WriteEnum<{type.FullName}>(writer, {value});");
                 break;
             case TypeShape.Json:
-                writer.Line($"{Json}.Serialize<{type.FullName}>(writer, {value});");
+                writer.Line(member is null
+                    ? $"{Json}.Serialize<{type.FullName}>(writer, {value});"
+                    : $"{Json}.Serialize<{type.FullName}>(writer, {value}, {SymbolDisplay.FormatLiteral(member, quote: true)});");
                 break;
             case TypeShape.Nullable:
                 writer.Open($"if ({value} is {{ }} present{depth})");
-                EmitWrite(writer, type.Element!, $"present{depth}", depth + 1);
+                EmitWrite(writer, type.Element!, $"present{depth}", depth + 1, member);
                 writer.Close();
                 writer.Open("else");
                 writer.Line("writer.WriteNullValue();");

@@ -92,6 +92,23 @@ public static class NoDbJson
     /// <summary>Writes a value of a type NoDb has no built-in form for, with <see cref="NoDbOptions.JsonSerializerOptions"/>.</summary>
     public static void Serialize<T>(Utf8JsonWriter writer, T value) => JsonSerializer.Serialize(writer, value, TypeInfo<T>());
 
+    /// <summary>
+    /// Writes the value of the persisted member <paramref name="member"/> (its JSON name) with
+    /// <see cref="NoDbOptions.JsonSerializerOptions"/>, keeping the fields of nested objects that the document had and this
+    /// build's types do not know, at every depth.
+    /// </summary>
+    public static void Serialize<T>(Utf8JsonWriter writer, T value, string member)
+    {
+        JsonTypeInfo<T> info = TypeInfo<T>();
+        if (Storage.DocumentCodec.Writing is { } read && read.TryGetOriginal(member, out ReadOnlyMemory<byte> original) && value is not null)
+        {
+            Storage.UnknownFieldMerge.Write(writer, JsonSerializer.SerializeToUtf8Bytes(value, info), original, info);
+            return;
+        }
+
+        JsonSerializer.Serialize(writer, value, info);
+    }
+
     private static JsonTypeInfo<T> TypeInfo<T>()
     {
         JsonSerializerOptions options = NoDbRuntime.Options.JsonSerializerOptions;

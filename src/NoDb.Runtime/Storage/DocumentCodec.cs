@@ -18,15 +18,28 @@ internal static class DocumentCodec
         MaxDepth = 256,
     };
 
+    [ThreadStatic]
+    private static UnknownMembers? t_writing;
+
+    /// <summary>While a document is written on this thread: what it was read with, for members that merge nested fields.</summary>
+    internal static UnknownMembers? Writing => t_writing;
+
     public static byte[] Serialize(INoDbController controller, UnknownMembers unknown, bool indented)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = indented, SkipValidation = false }))
+        UnknownMembers? outer = t_writing;
+        t_writing = unknown;
+        try
         {
+            using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = indented, SkipValidation = false });
             writer.WriteStartObject();
             controller.NoDbWriteMembers(writer);
             unknown.WriteTo(writer);
             writer.WriteEndObject();
+        }
+        finally
+        {
+            t_writing = outer;
         }
 
         if (indented)
@@ -37,9 +50,10 @@ internal static class DocumentCodec
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>Reads <paramref name="utf8"/> into <paramref name="target"/>, a blank controller, and returns the members it did not know.</summary>
-    public static UnknownMembers Deserialize(ReadOnlySpan<byte> utf8, INoDbController target, string filePath)
+    /// <summary>Reads <paramref name="document"/> into <paramref name="target"/>, a blank controller, and returns the members it did not know.</summary>
+    public static UnknownMembers Deserialize(ReadOnlyMemory<byte> document, INoDbController target, string filePath)
     {
+        ReadOnlySpan<byte> utf8 = document.Span;
         var reader = new Utf8JsonReader(utf8, ReaderOptions);
         try
         {
@@ -56,11 +70,22 @@ internal static class DocumentCodec
             var unknown = new UnknownMembers.Builder();
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (!target.NoDbReadMember(ref reader))
+                string name = reader.GetString()!;
+                Utf8JsonReader peek = reader;
+                peek.Read();
+                int start = (int)peek.TokenStartIndex;
+                if (target.NoDbReadMember(ref reader))
                 {
-                    string name = reader.GetString()!;
+                    if (peek.TokenType == JsonTokenType.StartObject)
+                    {
+                        unknown.Known(name, document[start..(int)reader.BytesConsumed]);
+                    }
+                }
+                else
+                {
                     reader.Read();
-                    unknown.Add(name, JsonElement.ParseValue(ref reader));
+                    reader.Skip();
+                    unknown.Add(name, document[start..(int)reader.BytesConsumed]);
                 }
             }
 
@@ -84,6 +109,13 @@ internal static class DocumentCodec
         catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException or ArgumentException)
         {
             throw Corrupt(utf8, reader.TokenStartIndex, filePath, $"a member has a value of the wrong type ({e.Message})", e);
+        }
+        catch (NotSupportedException e)
+        {
+            // System.Text.Json cannot create the member's declared type (an interface or an abstract class, say).
+            throw Corrupt(utf8, reader.TokenStartIndex, filePath,
+                $"a member's type cannot be created from JSON ({e.Message}) Give the member a concrete type, or a " +
+                "JsonSerializerContext / converter that can create it (NoDbOptions.JsonSerializerOptions).", e);
         }
     }
 

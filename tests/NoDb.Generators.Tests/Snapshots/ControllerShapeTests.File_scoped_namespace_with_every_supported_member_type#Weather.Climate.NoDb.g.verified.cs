@@ -299,7 +299,7 @@ partial class Climate : global::NoDb.Infrastructure.INoDbController<global::Weat
             }
         }
         writer.WritePropertyName("Origin"u8);
-        global::NoDb.Infrastructure.NoDbJson.Serialize<global::Weather.Point>(writer, this.Origin);
+        global::NoDb.Infrastructure.NoDbJson.Serialize<global::Weather.Point>(writer, this.Origin, "Origin");
     }
 
     bool global::NoDb.Infrastructure.INoDbController.NoDbReadMember(ref global::System.Text.Json.Utf8JsonReader reader)
