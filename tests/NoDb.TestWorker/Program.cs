@@ -4,6 +4,7 @@ using NoDb.TestControllers;
 
 // Usage:
 //   increment <working directory> <count>   lock, Counter++, persist; <count> times
+//   create <working directory>              create climate.nodb and exit
 //   hold <working directory>                lock, print "locked <fencing number>", then block until killed
 //   stale-write <working directory>         lock, print "locked <n>", wait for a line on stdin, set StationId, persist
 //   force-unlock <working directory>        take the lock of climate.nodb away from whoever holds it
@@ -23,6 +24,14 @@ NoDbRuntime.Configure(o =>
     o.LeaseCheckInterval = TimeSpan.FromMilliseconds(100);
     o.LeaseDuration = TimeSpan.FromSeconds(2); // with NODB_REDIS set: a killed worker's lease runs out quickly
 });
+if (mode == "create")
+{
+    // Creates climate.nodb (its mode follows this process's umask).
+    Climate.Create(directory, c => c.StationId = "created");
+    Console.WriteLine("created");
+    return 0;
+}
+
 Climate climate = Climate.GetInstance(directory);
 
 switch (mode)

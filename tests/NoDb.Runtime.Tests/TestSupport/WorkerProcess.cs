@@ -16,21 +16,26 @@ internal sealed class WorkerProcess : IDisposable
 
     public int Id => _process.Id;
 
-    public static WorkerProcess Start(params string[] args)
+    /// <summary>Starts the worker with the file-creation mask <paramref name="umask"/> (octal), through <c>sh</c>.</summary>
+    public static WorkerProcess StartWithUmask(string umask, params string[] args) =>
+        Start(["-c", $"umask {umask} && exec dotnet \"$@\"", "sh", WorkerDll, .. args], program: "sh");
+
+    public static WorkerProcess Start(params string[] args) => Start([WorkerDll, .. args], program: "dotnet");
+
+    private static WorkerProcess Start(string[] args, string program)
     {
         if (!File.Exists(WorkerDll))
         {
             throw new FileNotFoundException($"The test worker was not built at '{WorkerDll}'. Build the solution first.", WorkerDll);
         }
 
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(program)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(WorkerDll);
         foreach (string arg in args)
         {
             start.ArgumentList.Add(arg);
