@@ -118,7 +118,7 @@ public sealed class RedisBackendTests
         Climate climate = run.CreateClimate(stationId: "CACHED");
         await climate.UpdateAsync(c => c.Counter = 7);
         StackExchange.Redis.IDatabase redis = Redis();
-        var keys = new NoDb.Locking.Redis.RedisKeys(new NoDb.Locking.LockTarget(run.Directory, "climate.nodb"));
+        var keys = RedisTestKeys.Of(run.Directory);
 
         await Eventually.True(() => redis.HashGet(keys.Document, "body").ToString() == File.ReadAllText(run.ClimatePath));
         long cachedFence = (long)redis.HashGet(keys.Document, "fence");
@@ -137,7 +137,7 @@ public sealed class RedisBackendTests
         using var run = new TestRun();
         run.CreateClimate(stationId: "ON-DISK");
         StackExchange.Redis.IDatabase redis = Redis();
-        var keys = new NoDb.Locking.Redis.RedisKeys(new NoDb.Locking.LockTarget(run.Directory, "climate.nodb"));
+        var keys = RedisTestKeys.Of(run.Directory);
         await Eventually.True(() => redis.KeyExists(keys.Document));
 
         redis.HashSet(keys.Document, "body", "{ not json");
@@ -329,7 +329,7 @@ public sealed class RedisBackendTests
         using var run = new TestRun();
         run.CreateClimate(stationId: "CACHED");
         StackExchange.Redis.IDatabase redis = Redis();
-        var keys = new NoDb.Locking.Redis.RedisKeys(new NoDb.Locking.LockTarget(run.Directory, "climate.nodb"));
+        var keys = RedisTestKeys.Of(run.Directory);
         await Eventually.True(() => redis.KeyExists(keys.Document));
         Directory.Delete(Path.Join(run.Directory, ".nodb"), recursive: true);
         NoDb.Infrastructure.NoDbController<Climate>.Forget(run.Directory);

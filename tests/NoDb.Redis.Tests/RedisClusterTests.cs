@@ -49,7 +49,9 @@ public sealed class RedisClusterTests : IDisposable
         // Force unlock from the other connection fences the holder out: its next write is refused.
         await a.ForceUnlockAsync(target, CancellationToken.None);
         Assert.False(await b.IsLockedAsync(target, CancellationToken.None));
+        using var directory = NoDb.Storage.RunDirectory.Open(run.Directory);
         await Assert.ThrowsAsync<NoDbLockLostException>(async () =>
-            await next.CommitFencedAsync(() => Assert.Fail("a fenced-out holder must not write"), CancellationToken.None));
+            await next.CommitFencedAsync(directory, () => Assert.Fail("a fenced-out holder must not write"),
+                new NoDb.Locking.FileLocks.FenceWait(TimeSpan.FromSeconds(5), Synchronous: false, CancellationToken.None)));
     }
 }

@@ -79,8 +79,13 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
 
             // Served only if this run's key signed it (not another run's entry, nor one put there by hand), it is the very
             // version on disk now (no hand edit since), and no acquisition has reached the disk since it was cached.
-            if (!CacheSignature.Verify(identity, target.FileName, fence, entry[2].ToString(), body, (byte[])entry[3]!) ||
-                run.StampOf(target.FileName)?.ToString() != entry[2].ToString() ||
+            if (!CacheSignature.Verify(identity, target.FileName, fence, entry[2].ToString(), body, (byte[])entry[3]!))
+            {
+                Database.KeyDelete(keys.Document, CommandFlags.FireAndForget); // not this run's, or altered: never serve it
+                return null;
+            }
+
+            if (run.StampOf(target.FileName)?.ToString() != entry[2].ToString() ||
                 fence < FenceFile.Peek(state, target.FileName))
             {
                 return null;
