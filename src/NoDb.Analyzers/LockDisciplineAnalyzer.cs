@@ -69,19 +69,24 @@ public sealed class LockDisciplineAnalyzer : DiagnosticAnalyzer
             }
 
             var analysis = new LockFlowAnalysis(symbols, Mutators(block, root), block.ReportDiagnostic);
-            analysis.Analyze(graph, initial, deferred: null, outer: null);
+            analysis.Analyze(graph, initial, deferred: null, outer: null, fixRoot: root.Syntax);
         }
     }
 
     private static ImmutableHashSet<LockKey> InitialHeld(ISymbol owner, NoDbSymbols symbols)
     {
-        if (owner is IMethodSymbol method && symbols.IsController(method.ContainingType)
-            && (method.MethodKind == MethodKind.Constructor || symbols.RequiresLock(method)))
+        if (owner is not IMethodSymbol method)
         {
-            return ImmutableHashSet.Create(LockKey.This);
+            return ImmutableHashSet<LockKey>.Empty;
         }
 
-        return ImmutableHashSet<LockKey>.Empty;
+        ImmutableHashSet<LockKey> held = LockFlowAnalysis.RequiresLockParameters(method, symbols);
+        if (symbols.IsController(method.ContainingType) && (method.MethodKind == MethodKind.Constructor || symbols.RequiresLock(method)))
+        {
+            held = held.Add(LockKey.This);
+        }
+
+        return held;
     }
 
     private static ImmutableHashSet<string> Mutators(OperationBlockAnalysisContext block, IOperation root)

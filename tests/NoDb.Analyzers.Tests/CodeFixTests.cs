@@ -23,7 +23,7 @@ public sealed class CodeFixTests
             public static async Task Run(Climate climate)
             {
                 await Task.Yield();
-                await using var _ = await climate.LockAsync();
+                await using var climateScope = await climate.LockAsync();
                 climate.Counter++;
                 climate.Years.Add(1);
             }
@@ -46,7 +46,7 @@ public sealed class CodeFixTests
             public static void Run(Climate climate)
             {
                 var year = 2020;
-                using var _ = climate.Lock();
+                using var climateScope = climate.Lock();
                 climate.Years.Add(year);
             }
         }
@@ -124,7 +124,7 @@ public sealed class CodeFixTests
         {
             public static async Task Run(Climate climate)
             {
-                await using var _ = await climate.LockAsync();
+                await using var scope = await climate.LockAsync();
                 climate.Counter = 1;
             }
         }

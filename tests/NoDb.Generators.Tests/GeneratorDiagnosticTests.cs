@@ -6,11 +6,27 @@ namespace NoDb.Generators.Tests;
 /// <summary>Each shape that cannot be supported gets a diagnostic, and no broken code.</summary>
 public sealed class GeneratorDiagnosticTests
 {
-    [Fact]
-    public void NODB100_a_controller_that_is_not_partial() => Expect("NODB100", """
+    [Theory]
+    [InlineData("""
         [NoDb.NoDbController("climate.nodb")]
         public class Climate { public int Counter; }
-        """, "Climate");
+        """)]
+    [InlineData("""
+        public class Outer
+        {
+            [NoDb.NoDbController("climate.nodb")]
+            public partial class Climate { public int Counter; }
+        }
+        """)]
+    public void NODB100_and_NODB104_not_partial_generates_nothing_and_leaves_the_report_to_the_analyzers(string source)
+    {
+        // The analyzers report NODB100/NODB104 (every editor shows analyzer diagnostics); the generator reporting them too
+        // would show each twice in a build.
+        GeneratorRun run = GeneratorHarness.Run(source);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.Sources);
+    }
 
     [Theory]
     [InlineData("a..climate.nodb", "'..'")]
@@ -55,15 +71,6 @@ public sealed class GeneratorDiagnosticTests
             public partial class Climate { public int Counter; }
         }
         """, "Climate");
-
-    [Fact]
-    public void NODB104_a_container_that_is_not_partial() => Expect("NODB104", """
-        public class Outer
-        {
-            [NoDb.NoDbController("climate.nodb")]
-            public partial class Climate { public int Counter; }
-        }
-        """, "Outer");
 
     [Fact]
     public void NODB105_no_parameterless_constructor() => Expect("NODB105", """
@@ -218,7 +225,9 @@ public sealed class GeneratorDiagnosticTests
         Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
         Assert.Contains(messageFragment, diagnostic.GetMessage(), StringComparison.Ordinal);
         Assert.NotEqual(Location.None, diagnostic.Location);
-        Assert.StartsWith("https://", diagnostic.Descriptor.HelpLinkUri, StringComparison.Ordinal);
+        // A link to the page in the package, or none (here the generator runs from the build output, not the package).
+        string link = diagnostic.Descriptor.HelpLinkUri;
+        Assert.True(link.Length == 0 || File.Exists(new Uri(link).LocalPath), link);
         if (only)
         {
             Assert.Single(run.GeneratorDiagnostics);

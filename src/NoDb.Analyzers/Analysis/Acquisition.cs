@@ -1,3 +1,4 @@
+using System;
 using Microsoft.CodeAnalysis;
 
 namespace NoDb.Analyzers.Analysis;
@@ -15,8 +16,12 @@ internal enum AcquisitionKind
     Token,
 }
 
-/// <summary>One call that took a controller's lock.</summary>
-internal sealed class Acquisition
+/// <summary>
+/// One call that took a controller's lock. Two acquisitions are the same when they are the same call of the same
+/// controller: the flow analysis runs a block more than once, and every copy of a scope (a local assigned from
+/// another, a pattern variable, a compiler capture) refers to one acquisition.
+/// </summary>
+internal sealed class Acquisition : IEquatable<Acquisition>
 {
     public Acquisition(LockKey key, AcquisitionKind kind, Location location, bool isAsync)
     {
@@ -33,4 +38,11 @@ internal sealed class Acquisition
     public Location Location { get; }
 
     public bool IsAsync { get; }
+
+    public bool Equals(Acquisition? other) =>
+        other is not null && Key.Equals(other.Key) && Location.SourceSpan == other.Location.SourceSpan && Location.SourceTree == other.Location.SourceTree;
+
+    public override bool Equals(object? obj) => obj is Acquisition other && Equals(other);
+
+    public override int GetHashCode() => Location.SourceSpan.GetHashCode();
 }

@@ -31,13 +31,28 @@ internal sealed class LockFlowAnalysis
         _report = report;
     }
 
-    public void Analyze(ControlFlowGraph graph, ImmutableHashSet<LockKey> initial, DeferredContext? deferred, KeyResolver? outer)
+    /// <summary>The [RequiresLock] parameters of <paramref name="method"/>: held in its body, required at its call sites.</summary>
+    public static ImmutableHashSet<LockKey> RequiresLockParameters(IMethodSymbol method, NoDbSymbols symbols)
+    {
+        ImmutableHashSet<LockKey> held = ImmutableHashSet<LockKey>.Empty;
+        foreach (IParameterSymbol parameter in method.Parameters)
+        {
+            if (symbols.IsRequiresLockParameter(parameter))
+            {
+                held = held.Add(LockKey.Of(parameter));
+            }
+        }
+
+        return held;
+    }
+
+    public void Analyze(ControlFlowGraph graph, ImmutableHashSet<LockKey> initial, DeferredContext? deferred, KeyResolver? outer, SyntaxNode fixRoot)
     {
         var resolver = new KeyResolver(graph, outer);
         var solver = new FlowSolver(graph, (block, state) => Transfer(block, state, resolver, pass: null), (block, state) => Refine(block, state, resolver));
         FlowState?[] entry = solver.Solve(FlowState.WithHeld(initial));
 
-        var pass = new ReportPass(deferred);
+        var pass = new ReportPass(deferred, fixRoot);
         foreach (BasicBlock block in graph.Blocks)
         {
             if (entry[block.Ordinal] is { } state)
@@ -48,27 +63,34 @@ internal sealed class LockFlowAnalysis
 
         if (entry[graph.Blocks.Length - 1] is { } exit)
         {
+            // One report per acquisition, whatever the number of locals that name it; none if any of them escapes.
             ImmutableHashSet<Storage> escaped = Escapes(graph, resolver);
-            foreach (KeyValuePair<Storage, Acquisition> open in exit.Open.Where(o => !escaped.Contains(o.Key)))
+            foreach (IGrouping<Acquisition, Storage> open in exit.Open.GroupBy(o => o.Value, o => o.Key))
             {
-                _report(Diagnostic.Create(Descriptors.NotReleased, open.Value.Location, FixProperties(open.Value.Key), open.Value.Key.DisplayName));
+                if (!open.Any(escaped.Contains))
+                {
+                    _report(Diagnostic.Create(Descriptors.NotReleased, open.Key.Location, FixProperties(open.Key.Key, fixRoot), open.Key.Key.DisplayName));
+                }
             }
         }
 
         foreach ((IFlowAnonymousFunctionOperation lambda, ImmutableHashSet<LockKey> held, DeferredContext? context) in pass.Lambdas)
         {
-            Analyze(graph.GetAnonymousFunctionControlFlowGraph(lambda), held, context, resolver);
+            // A lambda that runs before the code around it goes on sees that code's locks: a lock taken there covers it.
+            Analyze(graph.GetAnonymousFunctionControlFlowGraph(lambda), held, context, resolver, context is null ? fixRoot : lambda.Syntax);
         }
 
         foreach (IMethodSymbol local in graph.LocalFunctions)
         {
             pass.LocalFunctionCalls.TryGetValue(local, out ImmutableHashSet<LockKey>? atCalls);
             bool direct = atCalls is not null && !pass.LocalFunctionsAsDelegates.Contains(local);
+            ControlFlowGraph localGraph = graph.GetLocalFunctionControlFlowGraph(local);
             Analyze(
-                graph.GetLocalFunctionControlFlowGraph(local),
-                direct ? atCalls! : ImmutableHashSet<LockKey>.Empty,
+                localGraph,
+                (direct ? atCalls! : ImmutableHashSet<LockKey>.Empty).Union(RequiresLockParameters(local, _symbols)),
                 direct ? null : new DeferredContext("local function", pass.LocalFunctionsAsDelegates.Contains(local) ? pass.HeldAtDelegate[local] : ImmutableHashSet<LockKey>.Empty),
-                resolver);
+                resolver,
+                localGraph.OriginalOperation.Syntax);
         }
     }
 
@@ -113,6 +135,9 @@ internal sealed class LockFlowAnalysis
                 case IInvocationOperation invocation:
                     CheckInvocation(invocation, state, resolver, pass);
                     break;
+                case IObjectCreationOperation creation:
+                    CheckLockedArguments(creation.Constructor, creation.Arguments, creation, state, resolver, pass);
+                    break;
                 case IFlowAnonymousFunctionOperation lambda:
                     pass.Lambdas.Add(LambdaContext(lambda, state, resolver));
                     break;
@@ -134,10 +159,12 @@ internal sealed class LockFlowAnalysis
                 : state.Held;
         }
 
-        if (_symbols.RequiresLock(method) && method.MethodKind != MethodKind.PropertySet)
+        if (_symbols.RequiresLock(method) && method.MethodKind != MethodKind.PropertySet && _symbols.IsController(method.ContainingType))
         {
             Require(invocation.Instance, $"'{method.Name}'", "Calling", invocation, state, resolver, pass, Descriptors.RequiresLockCalledWithoutLock);
         }
+
+        CheckLockedArguments(method, invocation.Arguments, invocation, state, resolver, pass);
 
         if (OperationFacts.Acquisition(invocation, _symbols, out _, out _) is not null
             && resolver.Resolve(invocation.Instance, out _) is { } again && state.Held.Contains(again))
@@ -172,6 +199,23 @@ internal sealed class LockFlowAnalysis
                 : null;
     }
 
+    /// <summary>NODB005 for each controller passed to a [RequiresLock] parameter (an extension method's receiver included).</summary>
+    private void CheckLockedArguments(IMethodSymbol? method, ImmutableArray<IArgumentOperation> arguments, IOperation call, FlowState state, KeyResolver resolver, ReportPass pass)
+    {
+        if (method is null)
+        {
+            return;
+        }
+
+        foreach (IArgumentOperation argument in arguments)
+        {
+            if (argument.Parameter is { } parameter && _symbols.IsRequiresLockParameter(parameter))
+            {
+                Require(argument.Value, $"'{method.Name}'", "Calling", call, state, resolver, pass, Descriptors.RequiresLockCalledWithoutLock);
+            }
+        }
+    }
+
     private void Require(IOperation? controller, string member, string verb, IOperation at, FlowState state, KeyResolver resolver, ReportPass pass, DiagnosticDescriptor descriptor)
     {
         if (resolver.Resolve(controller, out bool fresh) is not { } key || fresh || state.Held.Contains(key))
@@ -185,12 +229,21 @@ internal sealed class LockFlowAnalysis
             return;
         }
 
-        _report(Diagnostic.Create(descriptor, at.Syntax.GetLocation(), FixProperties(key), member.Trim('\''), key.DisplayName));
+        _report(Diagnostic.Create(descriptor, at.Syntax.GetLocation(), FixProperties(key, pass.FixRoot), member.Trim('\''), key.DisplayName));
     }
 
-    /// <summary>What a code fix needs: how to name the controller in code.</summary>
-    private static ImmutableDictionary<string, string?> FixProperties(LockKey key) =>
-        ImmutableDictionary<string, string?>.Empty.Add(DiagnosticProperties.Controller, key.Symbol is null ? "this" : key.Symbol.Name);
+    /// <summary>What a code fix needs: how to name the controller in code, what it is, and where a lock would cover the code.</summary>
+    private static ImmutableDictionary<string, string?> FixProperties(LockKey key, SyntaxNode fixRoot) =>
+        ImmutableDictionary<string, string?>.Empty
+            .Add(DiagnosticProperties.Controller, key.Symbol is null ? "this" : key.Symbol.Name)
+            .Add(DiagnosticProperties.ControllerKind, key.Symbol switch
+            {
+                null => "this",
+                IParameterSymbol => "parameter",
+                ILocalSymbol => "local",
+                _ => "member",
+            })
+            .Add(DiagnosticProperties.LockRoot, $"{fixRoot.Span.Start},{fixRoot.Span.Length}");
 
     /// <summary>What <paramref name="root"/> does to the locks: acquisitions it stores, and releases.</summary>
     private FlowState Effects(IOperation root, FlowState state, KeyResolver resolver, ReportPass? pass)
@@ -233,6 +286,11 @@ internal sealed class LockFlowAnalysis
 
         IOperation? stored = null;
         Storage? storage2 = null;
+        if (root is IExpressionStatementOperation { Operation: ISimpleAssignmentOperation { Target: ILocalReferenceOperation } assigned })
+        {
+            root = assigned; // 's = c.Lock();' as a statement, after 'NoDbLockScope s;'
+        }
+
         switch (root)
         {
             case ISimpleAssignmentOperation { Target: ILocalReferenceOperation local } assignment:
@@ -245,6 +303,11 @@ internal sealed class LockFlowAnalysis
                 break;
             case IExpressionStatementOperation statement:
                 stored = statement.Operation;
+                break;
+            case IIsPatternOperation pattern:
+                // 'if (await c.TryLockAsync() is { } scope)': the pattern's variable keeps the scope.
+                stored = pattern.Value;
+                storage2 = DeclaredLocal(pattern.Pattern) is { } declared ? Storage.Of(declared) : null;
                 break;
             default:
                 stored = root;
@@ -263,14 +326,38 @@ internal sealed class LockFlowAnalysis
             if (pass is not null)
             {
                 // The scope or token was dropped: nothing can ever release it.
-                _report(Diagnostic.Create(Descriptors.NotReleased, acquisition.Location, FixProperties(key), key.DisplayName));
+                _report(Diagnostic.Create(Descriptors.NotReleased, acquisition.Location, FixProperties(key, pass.FixRoot), key.DisplayName));
             }
 
             return kind == AcquisitionKind.TryScope ? state : state.Hold(key);
         }
 
+        // Copies of a scope or token name the same acquisition: 'var b = a;', compiler captures, pattern variables.
+        if (storage2 is { } copy && resolver.StorageOf(stored) is { } original)
+        {
+            state = state.Alias(original, copy);
+        }
+
+        foreach (IOperation operation in root.DescendantsAndSelf())
+        {
+            if (operation is IIsPatternOperation matched && resolver.StorageOf(matched.Value) is { } tested && DeclaredLocal(matched.Pattern) is { } variable)
+            {
+                state = state.Alias(tested, Storage.Of(variable));
+            }
+        }
+
         return state;
     }
+
+    /// <summary>The variable a pattern assigns its whole input to: <c>{ } s</c>, <c>NoDbLockScope s</c>, <c>not null and var s</c>.</summary>
+    private static ILocalSymbol? DeclaredLocal(IPatternOperation pattern) => pattern switch
+    {
+        IDeclarationPatternOperation { DeclaredSymbol: ILocalSymbol local } => local,
+        IRecursivePatternOperation { DeclaredSymbol: ILocalSymbol local } => local,
+        INegatedPatternOperation negated => DeclaredLocal(negated.Pattern),
+        IBinaryPatternOperation { OperatorKind: BinaryOperatorKind.And } both => DeclaredLocal(both.LeftPattern) ?? DeclaredLocal(both.RightPattern),
+        _ => null,
+    };
 
     /// <summary>On each side of a null test of a <c>TryLockAsync</c> result: held where it is not null, closed where it is.</summary>
     private static (FlowState WhenTrue, FlowState WhenFalse) Refine(BasicBlock block, FlowState state, KeyResolver resolver)
@@ -284,7 +371,7 @@ internal sealed class LockFlowAnalysis
         // Where the scope is null there is nothing to release (a lowered 'using' tests before it disposes); where it is
         // not, a TryLockAsync scope is held.
         FlowState nonNull = acquisition.Kind == AcquisitionKind.TryScope ? state.Hold(acquisition.Key) : state;
-        FlowState isNull = acquisition.Kind == AcquisitionKind.TryScope ? new FlowState(state.Held, state.Open.Remove(storage)) : state.Release(storage);
+        FlowState isNull = acquisition.Kind == AcquisitionKind.TryScope ? state.Forget(storage) : state.Release(storage);
         return nonNullWhenTrue ? (nonNull, isNull) : (isNull, nonNull);
     }
 
@@ -301,7 +388,7 @@ internal sealed class LockFlowAnalysis
                     : null;
             case IIsNullOperation isNull when resolver.StorageOf(isNull.Operand) is { } tested:
                 return (tested, false);
-            case IIsPatternOperation pattern when resolver.StorageOf(pattern.Value) is { } matched:
+            case IIsPatternOperation pattern when (resolver.StorageOf(pattern.Value) ?? (DeclaredLocal(pattern.Pattern) is { } declared ? Storage.Of(declared) : null)) is { } matched:
                 return PatternNonNull(pattern.Pattern) is bool nonNull ? (matched, nonNull) : null;
             default:
                 return null;
@@ -314,6 +401,12 @@ internal sealed class LockFlowAnalysis
     {
         IConstantPatternOperation { Value: var value } when KeyResolver.Unwrap(value) is ILiteralOperation { ConstantValue: { HasValue: true, Value: null } } => false,
         INegatedPatternOperation negated => PatternNonNull(negated.Pattern) is bool inner ? !inner : null,
+        IBinaryPatternOperation { OperatorKind: BinaryOperatorKind.And } both => (PatternNonNull(both.LeftPattern), PatternNonNull(both.RightPattern)) switch
+        {
+            (true, _) or (_, true) => true,
+            (false, _) or (_, false) => false,
+            _ => null,
+        },
         IRecursivePatternOperation or ITypePatternOperation or IDeclarationPatternOperation { MatchesNull: false } => true,
         _ => null,
     };
@@ -436,9 +529,15 @@ internal sealed class LockFlowAnalysis
 
     private sealed class ReportPass
     {
-        public ReportPass(DeferredContext? deferred) => Deferred = deferred;
+        public ReportPass(DeferredContext? deferred, SyntaxNode fixRoot)
+        {
+            Deferred = deferred;
+            FixRoot = fixRoot;
+        }
 
         public DeferredContext? Deferred { get; }
+
+        public SyntaxNode FixRoot { get; }
 
         public List<(IFlowAnonymousFunctionOperation, ImmutableHashSet<LockKey>, DeferredContext?)> Lambdas { get; } = [];
 

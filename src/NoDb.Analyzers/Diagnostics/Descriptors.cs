@@ -1,4 +1,5 @@
 using Microsoft.CodeAnalysis;
+using NoDb.Diagnostics;
 
 namespace NoDb.Analyzers.Diagnostics;
 
@@ -37,12 +38,28 @@ internal static class Descriptors
         "Persisted state is changed in code that may run after the lock is released",
         "Writing '{0}' in this {1} may happen after the lock of '{2}' is released; do the work inside the scope, or await it there");
 
-    private static DiagnosticDescriptor Create(string id, DiagnosticSeverity severity, string title, string message) => new(
+    /// <summary>NODB100, reported by an analyzer so that every editor shows it (many show no generator diagnostics).</summary>
+    public static readonly DiagnosticDescriptor NotPartial = Create(
+        "NODB100", DiagnosticSeverity.Error,
+        "A NoDb controller must be partial",
+        "Controller '{0}' must be declared 'partial' so that NoDb can add its members",
+        DeclarationCategory);
+
+    /// <summary>NODB104, reported by an analyzer for the same reason as NODB100.</summary>
+    public static readonly DiagnosticDescriptor ContainerNotPartial = Create(
+        "NODB104", DiagnosticSeverity.Error,
+        "A type containing a NoDb controller must be partial",
+        "Type '{0}', which contains controller '{1}', must be declared 'partial'",
+        DeclarationCategory);
+
+    private const string DeclarationCategory = "NoDb.Generator";
+
+    private static DiagnosticDescriptor Create(string id, DiagnosticSeverity severity, string title, string message, string category = Category) => new(
         id,
         title,
         message,
-        Category,
+        category,
         severity,
         isEnabledByDefault: true,
-        helpLinkUri: $"https://github.com/nodb-dotnet/nodb/blob/main/docs/diagnostics/{id}.md");
+        helpLinkUri: HelpLinks.For(id));
 }

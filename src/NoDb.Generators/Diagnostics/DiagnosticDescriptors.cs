@@ -1,16 +1,15 @@
 using Microsoft.CodeAnalysis;
+using NoDb.Diagnostics;
 
 namespace NoDb.Generators.Diagnostics;
 
-/// <summary>The diagnostics the NoDb generator reports. Each has a page under docs/diagnostics.</summary>
+/// <summary>
+/// The diagnostics the NoDb generator reports. Each has a page under docs/diagnostics. NODB100 and NODB104 (not
+/// partial) are the analyzers': editors that show no generator diagnostics still show them, and each appears once.
+/// </summary>
 internal static class DiagnosticDescriptors
 {
     private const string Category = "NoDb.Generator";
-
-    public static readonly DiagnosticDescriptor NotPartial = Error(
-        "NODB100",
-        "A NoDb controller must be partial",
-        "Controller '{0}' must be declared 'partial' so that NoDb can add its members");
 
     public static readonly DiagnosticDescriptor InvalidFileName = Error(
         "NODB101",
@@ -26,11 +25,6 @@ internal static class DiagnosticDescriptors
         "NODB103",
         "A NoDb controller cannot be generic",
         "Controller '{0}' is generic or nested in a generic type; a controller must be a non-generic class");
-
-    public static readonly DiagnosticDescriptor ContainerNotPartial = Error(
-        "NODB104",
-        "A type containing a NoDb controller must be partial",
-        "Type '{0}', which contains controller '{1}', must be declared 'partial'");
 
     public static readonly DiagnosticDescriptor NoParameterlessConstructor = Error(
         "NODB105",
@@ -74,5 +68,5 @@ internal static class DiagnosticDescriptors
         Category,
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        helpLinkUri: $"https://github.com/nodb-dotnet/nodb/blob/main/docs/diagnostics/{id}.md");
+        helpLinkUri: HelpLinks.For(id));
 }

@@ -36,9 +36,9 @@ internal static class ControllerParser
         Location attributeLocation = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? location;
         bool canGenerate = true;
 
+        // Not partial (NODB100, NODB104): reported by the analyzers, so that every editor shows it, once.
         if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, location, type.Name));
             canGenerate = false;
         }
 
@@ -78,7 +78,6 @@ internal static class ControllerParser
         {
             if (!container.Modifiers.Any(SyntaxKind.PartialKeyword))
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ContainerNotPartial, container.Identifier.GetLocation(), container.Identifier.ValueText, type.Name));
                 canGenerate = false;
             }
 

@@ -1,6 +1,7 @@
 using System.Reflection;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Testing;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Testing;
@@ -56,22 +57,44 @@ internal static class Verify
     private static readonly string RuntimeNet8 = typeof(Verify).Assembly
         .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "NoDbRuntimeNet8").Value!;
 
-    public static Task Diagnostics(string usage, params DiagnosticResult[] expected)
+    public static Task Diagnostics(string usage, params DiagnosticResult[] expected) => Diagnostics<LockDisciplineAnalyzer>(Controllers + usage, expected);
+
+    /// <summary>Runs <typeparamref name="TAnalyzer"/> over <paramref name="source"/> as it is (no controllers added).</summary>
+    public static Task Diagnostics<TAnalyzer>(string source, params DiagnosticResult[] expected)
+        where TAnalyzer : DiagnosticAnalyzer, new()
     {
-        var test = new AnalyzerTest { TestCode = Controllers + usage };
+        var test = new NoDbAnalyzerTest<TAnalyzer> { TestCode = source };
         test.ExpectedDiagnostics.AddRange(expected);
         return test.RunAsync(TestContext.Current.CancellationToken);
     }
 
-    public static Task Fix<TFix>(string usage, string fixedUsage, int codeActionIndex = 0)
+    /// <summary>
+    /// Applies the fix one diagnostic at a time (<paramref name="fixedUsage"/>) and with Fix All in the document, project
+    /// and solution (<paramref name="batchFixedUsage"/>, the same unless given). Both results are compiled with the
+    /// generator running and must have no diagnostic at all, compiler warnings included.
+    /// </summary>
+    public static Task Fix<TFix>(string usage, string fixedUsage, int codeActionIndex = 0, string? batchFixedUsage = null)
+        where TFix : CodeFixProvider, new() =>
+        Fix<LockDisciplineAnalyzer, TFix>(Controllers + usage, Controllers + fixedUsage, codeActionIndex, batchFixedUsage is null ? null : Controllers + batchFixedUsage);
+
+    /// <summary>As <see cref="Fix{TFix}(string, string, int, string?)"/>, with another analyzer and no controllers added.</summary>
+    public static Task Fix<TAnalyzer, TFix>(string source, string fixedSource, int codeActionIndex = 0, string? batchFixedSource = null)
+        where TAnalyzer : DiagnosticAnalyzer, new()
         where TFix : CodeFixProvider, new()
     {
-        var test = new FixTest<TFix>
+        var test = new FixTest<TAnalyzer, TFix>
         {
-            TestCode = Controllers + usage,
-            FixedCode = Controllers + fixedUsage,
+            TestCode = source,
+            FixedCode = fixedSource,
             CodeActionIndex = codeActionIndex,
         };
+        if (batchFixedSource is not null)
+        {
+            test.BatchFixedCode = batchFixedSource;
+        }
+
+        // A fix whose result draws a compiler warning would fail a build with TreatWarningsAsErrors.
+        test.CompilerDiagnostics = CompilerDiagnostics.Warnings;
         return test.RunAsync(TestContext.Current.CancellationToken);
     }
 
@@ -80,16 +103,26 @@ internal static class Verify
         test.ReferenceAssemblies = ReferenceAssemblies.Net.Net80;
         test.TestState.AdditionalReferences.Add(MetadataReference.CreateFromFile(RuntimeNet8));
         test.TestBehaviors |= TestBehaviors.SkipGeneratedSourcesCheck;
+
+        // As a consumer project compiles: nullable on; public members need no XML comments.
+        test.DisabledDiagnostics.Add("CS1591");
+        test.SolutionTransforms.Add((solution, projectId) =>
+        {
+            var options = (CSharpCompilationOptions)solution.GetProject(projectId)!.CompilationOptions!;
+            return solution.WithProjectCompilationOptions(projectId, options.WithNullableContextOptions(NullableContextOptions.Enable));
+        });
     }
 
-    private sealed class AnalyzerTest : CSharpAnalyzerTest<LockDisciplineAnalyzer, DefaultVerifier>
+    private sealed class NoDbAnalyzerTest<TAnalyzer> : CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>
+        where TAnalyzer : DiagnosticAnalyzer, new()
     {
-        public AnalyzerTest() => Configure(this);
+        public NoDbAnalyzerTest() => Configure(this);
 
         protected override IEnumerable<Type> GetSourceGenerators() => [typeof(NoDbControllerGenerator)];
     }
 
-    private sealed class FixTest<TFix> : CSharpCodeFixTest<LockDisciplineAnalyzer, TFix, DefaultVerifier>
+    private sealed class FixTest<TAnalyzer, TFix> : CSharpCodeFixTest<TAnalyzer, TFix, DefaultVerifier>
+        where TAnalyzer : DiagnosticAnalyzer, new()
         where TFix : CodeFixProvider, new()
     {
         public FixTest() => Configure(this);
