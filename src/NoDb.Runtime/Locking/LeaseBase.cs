@@ -57,18 +57,13 @@ internal abstract class LeaseBase : ILockLease
 
     public void Release()
     {
-        lock (_sync)
+        if (BeginRelease())
         {
-            if (_released)
-            {
-                return;
-            }
-
-            _released = true;
+            OnReleased();
         }
-
-        OnReleased();
     }
+
+    public ValueTask ReleaseAsync() => BeginRelease() ? OnReleasedAsync() : default;
 
     protected void ThrowIfLost()
     {
@@ -83,4 +78,25 @@ internal abstract class LeaseBase : ILockLease
 
     /// <summary>The holder released: give the lock back.</summary>
     protected abstract void OnReleased();
+
+    /// <summary>The holder released and waits until the lock is given back; by default, <see cref="OnReleased"/>.</summary>
+    protected virtual ValueTask OnReleasedAsync()
+    {
+        OnReleased();
+        return default;
+    }
+
+    private bool BeginRelease()
+    {
+        lock (_sync)
+        {
+            if (_released)
+            {
+                return false;
+            }
+
+            _released = true;
+            return true;
+        }
+    }
 }
