@@ -16,7 +16,10 @@ internal sealed class WorkerProcess : IDisposable
 
     public int Id => _process.Id;
 
-    public static WorkerProcess Start(params string[] args)
+    public static WorkerProcess Start(params string[] args) => StartWith(new Dictionary<string, string>(), args);
+
+    /// <summary>Starts a worker with <paramref name="environment"/> set on top of this process's (e.g. another NODB_REDIS).</summary>
+    public static WorkerProcess StartWith(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         if (!File.Exists(WorkerDll))
         {
@@ -30,6 +33,11 @@ internal sealed class WorkerProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach ((string name, string value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         start.ArgumentList.Add(WorkerDll);
         foreach (string arg in args)
         {
