@@ -7,9 +7,11 @@ using NoDb.TestControllers;
 //   hold <working directory>                lock, print "locked <fencing number>", then block until killed
 //   stale-write <working directory>         lock, print "locked <n>", wait for a line on stdin, set StationId, persist
 //   force-unlock <working directory>        take the lock of climate.nodb away from whoever holds it
-//   commit-exit <working directory> async|sync
+//   commit-exit <working directory> async|sync|async-kill|sync-exit
 //                                           with a 30 s lease: lock, Counter++, dispose the scope (DisposeAsync or
-//                                           Dispose), print "committed" and exit at once
+//                                           Dispose), print "committed" and exit at once (async-kill: DisposeAsync,
+//                                           then SIGKILL at once, printing nothing, so nothing runs after the dispose;
+//                                           sync-exit: Dispose, then Environment.Exit(0) at once, printing nothing)
 //   exclusive <working directory> <count>   <count> times: lock, create .holder exclusively (fails if another holder is
 //                                           inside), yield, delete it, Counter++; prints "overlap" if it ever failed
 if (args.Length < 2)
@@ -103,7 +105,7 @@ switch (mode)
         return overlaps == 0 ? 0 : 1;
 
     case "commit-exit":
-        if (args.Length > 2 && args[2] == "sync")
+        if (args.Length > 2 && args[2] is "sync" or "sync-exit")
         {
             using (climate.Lock())
             {
@@ -116,6 +118,16 @@ switch (mode)
             {
                 climate.Counter++;
             }
+        }
+
+        if (args.Length > 2 && args[2] == "async-kill")
+        {
+            System.Diagnostics.Process.GetCurrentProcess().Kill(); // nothing runs after the dispose: no chance to send anything
+        }
+
+        if (args.Length > 2 && args[2] == "sync-exit")
+        {
+            Environment.Exit(0); // at once, printing nothing: only the exit handlers run
         }
 
         Console.WriteLine("committed");
