@@ -24,8 +24,8 @@ internal static class RedisConnections
     }
 
     /// <summary>
-    /// Parses a StackExchange.Redis configuration string, or a <c>redis://[user[:password]@]host[:port][/database]</c> URI
-    /// (<c>rediss://</c> for TLS), into options. The URI's user information becomes the options' user and password, so
+    /// Parses a StackExchange.Redis configuration string, or a <c>redis://[user[:password]@]host[:port][/database][?option=value&amp;…]</c>
+    /// URI (<c>rediss://</c> for TLS; the query's options are StackExchange.Redis's), into options. The URI's user information becomes the options' user and password, so
     /// that no endpoint name (which error messages quote) carries it. Errors never quote a password.
     /// </summary>
     internal static ConfigurationOptions Parse(string configuration)
@@ -58,7 +58,19 @@ internal static class RedisConnections
             throw new FormatException("the redis:// URI has no host; write redis://[user[:password]@]host[:port][/database].");
         }
 
-        var options = new ConfigurationOptions { Ssl = uri.Scheme.Equals("rediss", StringComparison.OrdinalIgnoreCase) };
+        // Query options are StackExchange.Redis's own (?connectTimeout=1000&ssl=true), parsed as in a configuration string.
+        string query = string.Join(',', uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries).Select(Uri.UnescapeDataString));
+        ConfigurationOptions options = query.Length > 0 ? ConfigurationOptions.Parse(query) : new ConfigurationOptions();
+        if (options.EndPoints.Count > 0)
+        {
+            throw new FormatException("a redis:// URI names its one endpoint as its host; write more endpoints as a StackExchange.Redis configuration string.");
+        }
+
+        if (uri.Scheme.Equals("rediss", StringComparison.OrdinalIgnoreCase))
+        {
+            options.Ssl = true;
+        }
+
         options.EndPoints.Add(uri.Host, uri.IsDefaultPort || uri.Port < 0 ? 6379 : uri.Port);
         if (uri.UserInfo.Length > 0)
         {
@@ -81,11 +93,6 @@ internal static class RedisConnections
             options.DefaultDatabase = int.TryParse(database, NumberStyles.None, CultureInfo.InvariantCulture, out int db)
                 ? db
                 : throw new FormatException($"the redis:// URI's path '/{database}' is not a database number.");
-        }
-
-        if (uri.Query.Length > 1)
-        {
-            throw new FormatException("options in a redis:// URI's query are not supported; use a StackExchange.Redis configuration string instead.");
         }
 
         return options;
