@@ -8,11 +8,16 @@ using NoDb.TestControllers;
 //   hold <working directory>                lock, print "locked <fencing number>", then block until killed
 //   stale-write <working directory>         lock, print "locked <n>", wait for a line on stdin, set StationId, persist
 //   force-unlock <working directory>        take the lock of climate.nodb away from whoever holds it
+//   commit-exit <working directory> async|sync|async-kill|sync-exit
+//                                           with a 30 s lease: lock, Counter++, dispose the scope (DisposeAsync or
+//                                           Dispose), print "committed" and exit at once (async-kill: DisposeAsync,
+//                                           then SIGKILL at once, printing nothing, so nothing runs after the dispose;
+//                                           sync-exit: Dispose, then Environment.Exit(0) at once, printing nothing)
 //   exclusive <working directory> <count>   <count> times: lock, create .holder exclusively (fails if another holder is
 //                                           inside), yield, delete it, Counter++; prints "overlap" if it ever failed
 if (args.Length < 2)
 {
-    Console.Error.WriteLine("usage: NoDb.TestWorker increment|hold|stale-write|force-unlock|exclusive <working directory> [count]");
+    Console.Error.WriteLine("usage: NoDb.TestWorker increment|hold|stale-write|force-unlock|exclusive|commit-exit <working directory> [count]");
     return 2;
 }
 
@@ -22,7 +27,9 @@ NoDbRuntime.Configure(o =>
 {
     o.DefaultLockTimeout = TimeSpan.FromMinutes(2);
     o.LeaseCheckInterval = TimeSpan.FromMilliseconds(100);
-    o.LeaseDuration = TimeSpan.FromSeconds(2); // with NODB_REDIS set: a killed worker's lease runs out quickly
+    // With NODB_REDIS set: a killed worker's lease runs out quickly. commit-exit's is long, so that a lease left behind
+    // at exit would be unmistakable.
+    o.LeaseDuration = mode == "commit-exit" ? TimeSpan.FromSeconds(30) : TimeSpan.FromSeconds(2);
 });
 if (mode == "create")
 {
@@ -105,6 +112,35 @@ switch (mode)
 
         Console.WriteLine(overlaps == 0 ? "done" : $"overlap {overlaps}");
         return overlaps == 0 ? 0 : 1;
+
+    case "commit-exit":
+        if (args.Length > 2 && args[2] is "sync" or "sync-exit")
+        {
+            using (climate.Lock())
+            {
+                climate.Counter++;
+            }
+        }
+        else
+        {
+            await using (await climate.LockAsync())
+            {
+                climate.Counter++;
+            }
+        }
+
+        if (args.Length > 2 && args[2] == "async-kill")
+        {
+            System.Diagnostics.Process.GetCurrentProcess().Kill(); // nothing runs after the dispose: no chance to send anything
+        }
+
+        if (args.Length > 2 && args[2] == "sync-exit")
+        {
+            Environment.Exit(0); // at once, printing nothing: only the exit handlers run
+        }
+
+        Console.WriteLine("committed");
+        return 0;
 
     case "force-unlock":
         await climate.ForceUnlockAsync();

@@ -20,6 +20,10 @@ public class NoDbLockTimeoutException : NoDbException
         Timeout = timeout;
     }
 
+    /// <summary>The exception when the backend knows why the lock stayed held (e.g. a Redis key with no expiry) and how to clear it.</summary>
+    internal static NoDbLockTimeoutException WithCause(string filePath, TimeSpan timeout, string cause) =>
+        new(filePath, timeout, $"Timed out after {timeout.TotalSeconds:0.###} s waiting for the lock of '{filePath}': {cause}");
+
     /// <summary>How long the caller waited.</summary>
     public TimeSpan Timeout { get; }
 }

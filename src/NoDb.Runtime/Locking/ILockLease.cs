@@ -23,6 +23,13 @@ internal interface ILockLease
     /// </summary>
     ValueTask CommitFencedAsync(NoDb.Storage.RunDirectory run, Action write, FileLocks.FenceWait wait);
 
-    /// <summary>Gives the lock back. Idempotent.</summary>
+    /// <summary>Gives the lock back. Idempotent. Does not wait for a server; see <see cref="ReleaseAsync"/>.</summary>
     void Release();
+
+    /// <summary>
+    /// Gives the lock back and completes once the backend has it (Redis: the release's reply arrived), so that a process
+    /// that exits right after leaves no lease behind. Idempotent; never throws for an unreachable server (the lease then
+    /// runs out by itself).
+    /// </summary>
+    ValueTask ReleaseAsync();
 }

@@ -55,17 +55,10 @@ internal abstract class LeaseBase : ILockLease
 
     public void Release()
     {
-        lock (_sync)
+        if (BeginRelease())
         {
-            if (_released)
-            {
-                return;
-            }
-
-            _released = true;
+            OnReleased();
         }
-
-        OnReleased();
     }
 
     /// <summary>Records the loss (if it is the first) and returns the exception that reports it: nothing was written.</summary>
@@ -74,6 +67,8 @@ internal abstract class LeaseBase : ILockLease
         MarkLost(reason);
         return new NoDbLockLostException(Target.DocumentPath, FencingNumber, _lostReason ?? reason);
     }
+
+    public ValueTask ReleaseAsync() => BeginRelease() ? OnReleasedAsync() : default;
 
     protected void ThrowIfLost()
     {
@@ -88,4 +83,25 @@ internal abstract class LeaseBase : ILockLease
 
     /// <summary>The holder released: give the lock back.</summary>
     protected abstract void OnReleased();
+
+    /// <summary>The holder released and waits until the lock is given back; by default, <see cref="OnReleased"/>.</summary>
+    protected virtual ValueTask OnReleasedAsync()
+    {
+        OnReleased();
+        return default;
+    }
+
+    private bool BeginRelease()
+    {
+        lock (_sync)
+        {
+            if (_released)
+            {
+                return false;
+            }
+
+            _released = true;
+            return true;
+        }
+    }
 }

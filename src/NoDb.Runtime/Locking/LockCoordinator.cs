@@ -67,9 +67,9 @@ internal static class LockCoordinator
             {
                 lease = backend.Acquire(core.Target, Remaining(started, limit));
             }
-            catch (LockWaitTimeoutException)
+            catch (LockWaitTimeoutException e)
             {
-                throw NotAcquired(core, limit);
+                throw NotAcquired(core, limit, e.Cause);
             }
 
             return Grant(core, lease, gate, mark, documentMustExist);
@@ -155,9 +155,9 @@ internal static class LockCoordinator
                 {
                     lease = await backend.AcquireAsync(core.Target, Remaining(started, timeout), cancellationToken).ConfigureAwait(false);
                 }
-                catch (LockWaitTimeoutException)
+                catch (LockWaitTimeoutException e)
                 {
-                    throw NotAcquired(core, timeout);
+                    throw NotAcquired(core, timeout, e.Cause);
                 }
             }
 
@@ -192,10 +192,12 @@ internal static class LockCoordinator
         return scope;
     }
 
-    private static NoDbLockTimeoutException NotAcquired(NoDbControllerCore core, TimeSpan timeout) =>
+    private static NoDbLockTimeoutException NotAcquired(NoDbControllerCore core, TimeSpan timeout, string? cause = null) =>
         timeout == TimeSpan.Zero
             ? new NoDbAlreadyLockedException(core.FilePath)
-            : new NoDbLockTimeoutException(core.FilePath, timeout);
+            : cause is null
+                ? new NoDbLockTimeoutException(core.FilePath, timeout)
+                : NoDbLockTimeoutException.WithCause(core.FilePath, timeout, cause);
 
     private static TimeSpan ResolveTimeout(TimeSpan? timeout)
     {

@@ -20,4 +20,7 @@ internal sealed class LockWaitTimeoutException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>What the backend knows about why the lock stayed held, and how to clear it, for the user's message; or null.</summary>
+    public string? Cause { get; init; }
 }

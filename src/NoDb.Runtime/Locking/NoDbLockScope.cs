@@ -92,7 +92,7 @@ public sealed class NoDbLockScope : IAsyncDisposable, IDisposable
             failure = e;
         }
 
-        Dismantle();
+        await DismantleAsync().ConfigureAwait(false);
         if (failure is not null)
         {
             ExceptionDispatchInfo.Throw(failure);
@@ -168,10 +168,28 @@ public sealed class NoDbLockScope : IAsyncDisposable, IDisposable
         }
         finally
         {
-            LockCoordinator.Unregister(this);
-            Core.OnReleased(this);
-            _mark.Release();
-            _gate.Exit();
+            Detach();
         }
+    }
+
+    /// <summary>As <see cref="Dismantle"/>, but waits until the backend has the lock back (a process may exit right after).</summary>
+    private async ValueTask DismantleAsync()
+    {
+        try
+        {
+            await Lease.ReleaseAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            Detach();
+        }
+    }
+
+    private void Detach()
+    {
+        LockCoordinator.Unregister(this);
+        Core.OnReleased(this);
+        _mark.Release();
+        _gate.Exit();
     }
 }

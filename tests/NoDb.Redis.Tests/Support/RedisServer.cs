@@ -7,6 +7,11 @@ namespace NoDb.Redis.Tests.Support;
 /// <summary>A real redis-server on a free loopback port, started for the tests and stopped after them.</summary>
 internal sealed class RedisServer : IDisposable
 {
+    private const string ReadyLine = "Ready to accept connections";
+
+    private readonly object _logSync = new();
+    private readonly List<string> _log = [];
+    private readonly List<(string Text, TaskCompletionSource<string> Seen)> _logWaiters = [];
     private Process _process;
 
     private RedisServer(Process process, int port)
@@ -24,9 +29,53 @@ internal sealed class RedisServer : IDisposable
     public static RedisServer Start(params string[] extraArguments)
     {
         int port = FreePort();
-        var server = new RedisServer(Launch(port, extraArguments), port);
-        server.WaitUntilListening();
+        var server = new RedisServer(Launch(port, [], extraArguments), port);
+        server.WaitUntilListening(ReadyLine, keepLog: false);
         return server;
+    }
+
+    /// <summary>
+    /// Starts a server with <paramref name="leadingArguments"/> before the usual ones (a config file must come first, as
+    /// for a sentinel), waits until it logs a line containing <paramref name="readyLine"/> (its port is known beforehand,
+    /// so that the line may name it), and keeps its log for <see cref="WaitForLogAsync"/>. Not for the module initializer.
+    /// </summary>
+    public static RedisServer StartLogged(int port, string readyLine, string[] leadingArguments, params string[] extraArguments)
+    {
+        var server = new RedisServer(Launch(port, leadingArguments, extraArguments), port);
+        try
+        {
+            server.WaitUntilListening(readyLine, keepLog: true);
+        }
+        catch
+        {
+            server.Dispose();
+            throw;
+        }
+
+        return server;
+    }
+
+    /// <summary>Completes with the first line of the server's log (since it was ready) that contains <paramref name="text"/>.</summary>
+    public Task<string> WaitForLogAsync(string text)
+    {
+        lock (_logSync)
+        {
+            if (_log.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal)) is { } seen)
+            {
+                return Task.FromResult(seen);
+            }
+
+            var waiter = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _logWaiters.Add((text, waiter));
+            return waiter.Task;
+        }
+    }
+
+    /// <summary>Kills the server at once (SIGKILL), as a crash would.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
     }
 
     /// <summary>Stops the server and starts a new, empty one on the same port (a restart without persistence).</summary>
@@ -35,11 +84,11 @@ internal sealed class RedisServer : IDisposable
         _process.Kill(entireProcessTree: true);
         _process.WaitForExit();
         _process.Dispose();
-        _process = Launch(Port, []);
-        WaitUntilListening();
+        _process = Launch(Port, [], []);
+        WaitUntilListening(ReadyLine, keepLog: false);
     }
 
-    private static Process Launch(int port, string[] extraArguments)
+    private static Process Launch(int port, string[] leadingArguments, string[] extraArguments)
     {
         string executable = new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("redis-server is not installed. Install it (apt-get install redis-server); .ci/run does so on a fresh machine.");
@@ -49,7 +98,7 @@ internal sealed class RedisServer : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string arg in new[] { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes" }.Concat(extraArguments))
+        foreach (string arg in leadingArguments.Concat(["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes"]).Concat(extraArguments))
         {
             start.ArgumentList.Add(arg);
         }
@@ -75,7 +124,7 @@ internal sealed class RedisServer : IDisposable
     /// task, not on a task of this assembly: the servers start inside this assembly's module initializer, and any thread
     /// running this assembly's code would wait for that initializer to finish first.
     /// </summary>
-    private void WaitUntilListening()
+    private void WaitUntilListening(string readyLine, bool keepLog)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
@@ -92,15 +141,32 @@ internal sealed class RedisServer : IDisposable
                 throw new InvalidOperationException($"redis-server exited before it was ready on port {Port}.");
             }
 
-            if (line.Contains("Ready to accept connections", StringComparison.Ordinal))
+            if (line.Contains(readyLine, StringComparison.Ordinal))
             {
-                _ = _process.StandardOutput.ReadToEndAsync(); // keep draining, so the server never blocks on a full pipe
+                // Keep draining, so the server never blocks on a full pipe.
+                _ = keepLog ? KeepLogAsync(_process.StandardOutput) : _process.StandardOutput.ReadToEndAsync();
                 return;
             }
         }
     }
 
-    private static int FreePort()
+    private async Task KeepLogAsync(StreamReader output)
+    {
+        while (await output.ReadLineAsync().ConfigureAwait(false) is { } line)
+        {
+            lock (_logSync)
+            {
+                _log.Add(line);
+                foreach ((string text, TaskCompletionSource<string> seen) in _logWaiters.Where(w => line.Contains(w.Text, StringComparison.Ordinal)).ToList())
+                {
+                    seen.TrySetResult(line);
+                    _logWaiters.Remove((text, seen));
+                }
+            }
+        }
+    }
+
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -29,6 +29,8 @@ internal static class TestRuntime
 
     public static int RedisProcessId => s_server!.ProcessId;
 
+    public static int RedisPort => s_server!.Port;
+
     /// <summary>Restarts this process's redis-server on the same port, empty.</summary>
     public static void RestartRedis() => s_server!.Restart();
 

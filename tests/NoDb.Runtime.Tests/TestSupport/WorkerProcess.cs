@@ -18,11 +18,15 @@ internal sealed class WorkerProcess : IDisposable
 
     /// <summary>Starts the worker with the file-creation mask <paramref name="umask"/> (octal), through <c>sh</c>.</summary>
     public static WorkerProcess StartWithUmask(string umask, params string[] args) =>
-        Start(["-c", $"umask {umask} && exec dotnet \"$@\"", "sh", WorkerDll, .. args], program: "sh");
+        Start(new Dictionary<string, string>(), ["-c", $"umask {umask} && exec dotnet \"$@\"", "sh", WorkerDll, .. args], program: "sh");
 
-    public static WorkerProcess Start(params string[] args) => Start([WorkerDll, .. args], program: "dotnet");
+    public static WorkerProcess Start(params string[] args) => StartWith(new Dictionary<string, string>(), args);
 
-    private static WorkerProcess Start(string[] args, string program)
+    /// <summary>Starts a worker with <paramref name="environment"/> set on top of this process's (e.g. another NODB_REDIS).</summary>
+    public static WorkerProcess StartWith(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        Start(environment, [WorkerDll, .. args], program: "dotnet");
+
+    private static WorkerProcess Start(IReadOnlyDictionary<string, string> environment, string[] args, string program)
     {
         if (!File.Exists(WorkerDll))
         {
@@ -36,6 +40,11 @@ internal sealed class WorkerProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach ((string name, string value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         foreach (string arg in args)
         {
             start.ArgumentList.Add(arg);

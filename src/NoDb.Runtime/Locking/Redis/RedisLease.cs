@@ -6,25 +6,48 @@ namespace NoDb.Locking.Redis;
 
 /// <summary>
 /// A lock held as a Redis lease. It is renewed in the background while held; when renewal finds it gone (expired,
-/// cleared, forced) or cannot reach Redis for a whole lease, <see cref="LeaseBase.Lost"/> fires. A commit is confirmed with
-/// Redis and then fenced on the disk, so a holder whose lease lapsed can never overwrite a newer holder's document.
+/// cleared, forced), or when the lease's own deadline passes with no renewal confirmed, <see cref="LeaseBase.Lost"/> fires.
+/// A commit is confirmed with Redis and then fenced on the disk, so a holder whose lease lapsed can never overwrite a
+/// newer holder's document.
 /// </summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The renewal timer is disposed when the lease is lost or released.")]
+/// <remarks>
+/// The deadline is kept locally: the send time of the last extension Redis confirmed (or of the acquisition), plus the
+/// lease, minus a margin for the two clocks' drift. Redis started the lease no earlier than that send, so by the local
+/// deadline this holder stops believing it holds the lock before Redis can give it to anyone else, however long the
+/// client library takes to time its commands out.
+/// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The timers are disposed when the lease is lost or released.")]
 internal sealed class RedisLease : LeaseBase
 {
     private readonly RedisLockBackend _backend;
     private readonly RedisKeys _keys;
     private readonly string _value;
     private readonly Timer _renewal;
-    private long _confirmedAt = Stopwatch.GetTimestamp();
+    private readonly Timer _deadline;
+    private readonly TimeSpan _trustFor;
+    private long _confirmedSentAt;
 
-    public RedisLease(RedisLockBackend backend, LockTarget target, RedisKeys keys, string value, long fencingNumber)
+    public RedisLease(RedisLockBackend backend, LockTarget target, RedisKeys keys, string value, long fencingNumber, long sentAt)
         : base(target, fencingNumber)
     {
         _backend = backend;
         _keys = keys;
         _value = value;
+        _confirmedSentAt = sentAt;
+        _trustFor = TrustFor(backend.LeaseDuration);
+        _deadline = new Timer(static state => ((RedisLease)state!).CheckDeadline(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        ScheduleDeadline(sentAt);
         _renewal = new Timer(static state => ((RedisLease)state!).Renew(), this, backend.RenewEvery, backend.RenewEvery);
+    }
+
+    /// <summary>
+    /// How long after sending a confirmed extension the lease is trusted: the lease less 1% and 2 ms for clock drift (as
+    /// Redlock allows), and never less than half of it.
+    /// </summary>
+    internal static TimeSpan TrustFor(TimeSpan leaseDuration)
+    {
+        TimeSpan trust = leaseDuration - (leaseDuration / 100) - TimeSpan.FromMilliseconds(2);
+        return trust > leaseDuration / 2 ? trust : leaseDuration / 2;
     }
 
     private RedisValue[] ExtendArguments => [_value, (long)_backend.LeaseDuration.TotalMilliseconds];
@@ -33,6 +56,7 @@ internal sealed class RedisLease : LeaseBase
     {
         ThrowIfLost();
         bool confirmed;
+        long sentAt = Stopwatch.GetTimestamp();
         try
         {
             confirmed = wait.Synchronous
@@ -44,6 +68,7 @@ internal sealed class RedisLease : LeaseBase
             throw Unconfirmed(e);
         }
 
+        Confirmed(confirmed, sentAt);
         if (!confirmed)
         {
             throw LostNow("its Redis lease expired or was taken away");
@@ -58,22 +83,54 @@ internal sealed class RedisLease : LeaseBase
         }
     }
 
-    protected override void OnLost() => _renewal.Dispose();
+    protected override void OnLost()
+    {
+        StopTimers();
 
+        // Redis may still hold the key (an extension confirmed too late to count): give it back so that the next holder
+        // need not wait for it to run out. Compared whole, so it never removes a newer holder's lease.
+        PendingReleases.Track(SendReleaseAsync());
+    }
+
+    /// <summary>Sends the release without waiting for the reply; process exit waits a bounded time for it.</summary>
     protected override void OnReleased()
     {
-        _renewal.Dispose();
+        StopTimers();
+        PendingReleases.Track(SendReleaseAsync());
+        _backend.OnReleased(this);
+    }
+
+    /// <summary>Sends the release and waits for the reply, so that the lock is free in Redis when the dispose returns.</summary>
+    protected override async ValueTask OnReleasedAsync()
+    {
+        StopTimers();
         try
         {
-            // Sent without waiting for the reply: a release never blocks a thread. If it is lost, the lease runs out by
-            // itself, and fencing protects the document meanwhile.
-            _backend.Database.ScriptEvaluate(RedisScripts.Release, [_keys.Lock], [_value, RedisKeys.ReleasedChannel], CommandFlags.FireAndForget);
+            await SendReleaseAsync().ConfigureAwait(false);
         }
-        catch (Exception e) when (RedisFailures.Is(e))
+        finally
         {
+            _backend.OnReleased(this);
         }
+    }
 
-        _backend.OnReleased(this);
+    private async Task SendReleaseAsync()
+    {
+        try
+        {
+            await _backend.Database.ScriptEvaluateAsync(RedisScripts.Release, [_keys.Lock], [_value, RedisKeys.ReleasedChannel]).ConfigureAwait(false);
+        }
+        catch (Exception e) when (RedisFailures.Is(e) || e is ObjectDisposedException)
+        {
+            // Redis unreachable (or the connection closed): the lease runs out by itself, and fencing protects the
+            // document meanwhile.
+        }
+    }
+
+    private void StopTimers()
+    {
+        _renewal.Dispose();
+        _deadline.Dispose();
     }
 
     // Nothing is written from a lock that could not be confirmed.
@@ -84,23 +141,68 @@ internal sealed class RedisLease : LeaseBase
 
     private async Task RenewAsync()
     {
+        long sentAt = Stopwatch.GetTimestamp();
         try
         {
-            if ((long)await _backend.Database.ScriptEvaluateAsync(RedisScripts.Extend, [_keys.Lock], ExtendArguments).ConfigureAwait(false) == 1)
-            {
-                Volatile.Write(ref _confirmedAt, Stopwatch.GetTimestamp());
-            }
-            else
+            bool extended = (long)await _backend.Database.ScriptEvaluateAsync(RedisScripts.Extend, [_keys.Lock], ExtendArguments).ConfigureAwait(false) == 1;
+            Confirmed(extended, sentAt);
+            if (!extended)
             {
                 MarkLost("its Redis lease expired or was taken away");
             }
         }
         catch (Exception e) when (RedisFailures.Is(e))
         {
-            if (Stopwatch.GetElapsedTime(Volatile.Read(ref _confirmedAt)) >= _backend.LeaseDuration)
-            {
-                MarkLost($"Redis could not be reached to renew the lease for longer than the lease lasts ({e.Message})");
-            }
+            // Not confirmed: the deadline, counted from the last confirmed extension, decides when the lease is lost.
         }
+    }
+
+    /// <summary>An extension sent at <paramref name="sentAt"/> was confirmed: the deadline moves to count from that send.</summary>
+    private void Confirmed(bool extended, long sentAt)
+    {
+        if (!extended)
+        {
+            return;
+        }
+
+        long previous = Volatile.Read(ref _confirmedSentAt);
+        while (sentAt > previous)
+        {
+            long seen = Interlocked.CompareExchange(ref _confirmedSentAt, sentAt, previous);
+            if (seen == previous)
+            {
+                ScheduleDeadline(sentAt);
+                return;
+            }
+
+            previous = seen;
+        }
+    }
+
+    private void ScheduleDeadline(long confirmedSentAt)
+    {
+        TimeSpan due = _trustFor - Stopwatch.GetElapsedTime(confirmedSentAt);
+        try
+        {
+            _deadline.Change(due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Lost or released meanwhile.
+        }
+    }
+
+    private void CheckDeadline()
+    {
+        long confirmedSentAt = Volatile.Read(ref _confirmedSentAt);
+        TimeSpan since = Stopwatch.GetElapsedTime(confirmedSentAt);
+        if (since < _trustFor)
+        {
+            ScheduleDeadline(confirmedSentAt); // a confirmation arrived while this check was due
+            return;
+        }
+
+        MarkLost($"no renewal was confirmed by Redis within the lease ({_backend.LeaseDuration.TotalSeconds:0.###} s since the last " +
+                 "confirmed one was sent): Redis is unreachable or too slow, and may have given the lock to another holder by now");
     }
 }

@@ -169,7 +169,7 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
                     return lease;
                 }
 
-                TimeSpan wait = NextWait(started, timeout, heldFor);
+                TimeSpan wait = NextWait(started, timeout, heldFor, key);
                 try
                 {
                     // Woken by the holder's published release; the bounded wait covers a missed message or an expiry.
@@ -202,7 +202,7 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
                     return lease;
                 }
 
-                released.Wait(NextWait(started, timeout, heldFor));
+                released.Wait(NextWait(started, timeout, heldFor, key));
             }
             finally
             {
@@ -337,7 +337,8 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
     private async Task ForceAsync(RunStateFolder state, RedisKeys keys, string fileName, CancellationToken cancellationToken)
     {
         long seed = Math.Max(FenceFile.Peek(state, fileName), FenceFile.ClockFloor());
-        long fence = (long)await Database.ScriptEvaluateAsync(RedisScripts.Force, [keys.Lock, keys.Fence], [RedisKeys.ReleasedChannel, seed]).ConfigureAwait(false);
+        var target = new LockTarget(Path.GetDirectoryName(state.Path)!, fileName);
+        long fence = FenceIssued(target, keys, await Database.ScriptEvaluateAsync(RedisScripts.Force, [keys.Lock, keys.Fence], [RedisKeys.ReleasedChannel, seed]).ConfigureAwait(false));
 
         // The storage learns of the new number too: a holder that missed the news is refused when it writes.
         await FenceFile.RaiseAsync(state, fileName, fence, new FenceWait(NoDbRuntime.Options.DefaultLockTimeout, false, cancellationToken)).ConfigureAwait(false);
@@ -347,6 +348,7 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
     {
         (string owner, RedisValue[] args) = Prepare(target);
         RedisResult result;
+        long sentAt = Stopwatch.GetTimestamp();
         try
         {
             result = await Database.ScriptEvaluateAsync(RedisScripts.Acquire, [keys.Lock, keys.Fence], args).ConfigureAwait(false);
@@ -357,13 +359,14 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
             throw;
         }
 
-        return await GrantedAsync(target, keys, owner, (long)result, wait).ConfigureAwait(false);
+        return await GrantedAsync(target, keys, owner, AcquireOutcome(target, keys, result), sentAt, wait).ConfigureAwait(false);
     }
 
     private (ILockLease? Lease, TimeSpan HeldFor) TryOnce(LockTarget target, RedisKeys keys, FenceWait wait)
     {
         (string owner, RedisValue[] args) = Prepare(target);
         RedisResult result;
+        long sentAt = Stopwatch.GetTimestamp();
         try
         {
             result = Database.ScriptEvaluate(RedisScripts.Acquire, [keys.Lock, keys.Fence], args);
@@ -375,7 +378,7 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
         }
 
         // Synchronous: the fence raise sleeps on this thread instead of awaiting, so the task is already complete.
-        return Infrastructure.SyncViaAsync.Run(GrantedAsync(target, keys, owner, (long)result, wait));
+        return Infrastructure.SyncViaAsync.Run(GrantedAsync(target, keys, owner, AcquireOutcome(target, keys, result), sentAt, wait));
     }
 
     /// <summary>
@@ -408,11 +411,11 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
         return (owner, [owner, (long)LeaseDuration.TotalMilliseconds, seed]);
     }
 
-    private async ValueTask<(ILockLease? Lease, TimeSpan HeldFor)> GrantedAsync(LockTarget target, RedisKeys keys, string owner, long result, FenceWait wait)
+    private async ValueTask<(ILockLease? Lease, TimeSpan HeldFor)> GrantedAsync(LockTarget target, RedisKeys keys, string owner, long result, long sentAt, FenceWait wait)
     {
         if (result < 0)
         {
-            return (null, TimeSpan.FromMilliseconds(-result));
+            return (null, result == HeldWithoutExpiry ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(-result));
         }
 
         // Tell the storage about the new number before anything is written under it.
@@ -434,7 +437,7 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
             throw;
         }
 
-        var lease = new RedisLease(this, target, keys, value, result);
+        var lease = new RedisLease(this, target, keys, value, result, sentAt);
         _active[target.DocumentPath] = lease;
         return (lease, TimeSpan.Zero);
     }
@@ -450,7 +453,12 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
         return left > TimeSpan.Zero ? left : TimeSpan.Zero;
     }
 
-    private static TimeSpan NextWait(long started, TimeSpan timeout, TimeSpan heldFor)
+    /// <summary>
+    /// How long to sleep before trying again: until the release notice, the end of the holder's lease, or the poll for a
+    /// missed notice, whichever is first. A key with no expiry (<paramref name="heldFor"/> infinite) never runs out, so it
+    /// is waited on through the notice and the poll alone, never re-tried at once.
+    /// </summary>
+    private static TimeSpan NextWait(long started, TimeSpan timeout, TimeSpan heldFor, string lockKey)
     {
         TimeSpan poll = heldFor > TimeSpan.Zero && heldFor < MissedMessagePoll ? heldFor : MissedMessagePoll;
         if (timeout == Timeout.InfiniteTimeSpan)
@@ -461,9 +469,54 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
         TimeSpan left = timeout - Stopwatch.GetElapsedTime(started);
         if (left <= TimeSpan.Zero)
         {
-            throw new LockWaitTimeoutException();
+            throw new LockWaitTimeoutException
+            {
+                Cause = heldFor == Timeout.InfiniteTimeSpan
+                    ? $"its Redis lock key '{lockKey}' has no expiry (set without one, by hand or by a faulty client), so it never " +
+                      "runs out by itself. If no holder is working on the document, clear it: ForceUnlockAsync() on the controller, " +
+                      $"NoDbRuntime.ClearLocksAsync(runId) for the whole run, or redis-cli DEL {lockKey}."
+                    : null,
+            };
         }
 
         return left < poll ? left : poll;
+    }
+
+    /// <summary>The Acquire script's reply to a lock that is held by a key with no expiry.</summary>
+    private const long HeldWithoutExpiry = long.MinValue;
+
+    /// <summary>
+    /// Reads the Acquire script's reply as the fencing number (0 or more), -(remaining lease ms) when the lock is held, or
+    /// <see cref="HeldWithoutExpiry"/>; throws when the fence counter cannot issue a number (no lease was taken then).
+    /// </summary>
+    private static long AcquireOutcome(LockTarget target, RedisKeys keys, RedisResult result)
+    {
+        RedisResult[] reply = (RedisResult[])result!;
+        switch ((string?)reply[0])
+        {
+            case "held":
+                long ttl = (long)reply[1];
+                return ttl < 0 ? HeldWithoutExpiry : -Math.Max(ttl, 1);
+            default:
+                return FenceIssued(target, keys, result);
+        }
+    }
+
+    /// <summary>Reads {'ok', fence} exactly (the number is a decimal string, never a Lua double), or throws for {'bad', why, value}.</summary>
+    private static long FenceIssued(LockTarget target, RedisKeys keys, RedisResult result)
+    {
+        RedisResult[] reply = (RedisResult[])result!;
+        if ((string?)reply[0] == "ok"
+            && long.TryParse((string?)reply[1], NumberStyles.None, CultureInfo.InvariantCulture, out long fence))
+        {
+            return fence;
+        }
+
+        if ((string?)reply[0] == "bad")
+        {
+            throw new RedisFenceCounterException(target.DocumentPath, keys.Fence.ToString(), (string?)reply[1] ?? "invalid", (string?)reply[2] ?? "");
+        }
+
+        throw new InvalidOperationException($"Unexpected reply from NoDb's Redis script for '{target.DocumentPath}': {result}.");
     }
 }
