@@ -69,6 +69,10 @@ internal static class FenceFile
             return true;
         });
 
+    /// <summary>The last number issued, read under the fence lock (0 if none); waits as <paramref name="wait"/> allows.</summary>
+    public static ValueTask<long> CurrentAsync(RunStateFolder folder, string fileName, FenceWait wait) =>
+        WithLockAsync(folder, fileName, wait, Read);
+
     /// <summary>The last number issued, read without creating or locking the file (a read that cannot tear: one small pwrite); 0 if none.</summary>
     public static long Peek(RunStateFolder folder, string fileName)
     {

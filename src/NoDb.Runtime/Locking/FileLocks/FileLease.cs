@@ -14,6 +14,7 @@ internal sealed class FileLease : LeaseBase
     private readonly object _handleSync = new();
     private readonly FileLockBackend _backend;
     private readonly Timer _monitor;
+    private readonly TimeSpan _checkInterval;
     private SafeFileHandle? _handle;
 
     public FileLease(FileLockBackend backend, LockTarget target, SafeFileHandle handle, long fencingNumber, TimeSpan checkInterval)
@@ -21,6 +22,7 @@ internal sealed class FileLease : LeaseBase
     {
         _backend = backend;
         _handle = handle;
+        _checkInterval = checkInterval;
         _monitor = new Timer(static state => ((FileLease)state!).Check(), this, checkInterval, checkInterval);
     }
 
@@ -55,10 +57,20 @@ internal sealed class FileLease : LeaseBase
             // A lock-free read: the check never waits behind a commit, nor behind a process frozen holding the fence.
             using RunDirectory? run = RunDirectory.TryOpen(Target.WorkingDirectory);
             using RunStateFolder? state = run?.OpenStateFolder(create: false);
-            if (state is null || FenceFile.Peek(state, Target.FileName) != FencingNumber)
+            if (state is null)
             {
+                MarkLost("its state folder was removed, and its fence with it");
+            }
+            else if (FenceFile.Peek(state, Target.FileName) != FencingNumber &&
+                     Infrastructure.SyncViaAsync.Run(FenceFile.CurrentAsync(state, Target.FileName, new FenceWait(_checkInterval, Synchronous: true, CancellationToken.None))) != FencingNumber)
+            {
+                // Confirmed under the fence lock: a lock-free read can meet a fence change half-written.
                 MarkLost("the lock was cleared or forced open");
             }
+        }
+        catch (FenceBusyException)
+        {
+            // Someone holds the fence lock (a commit, or a process frozen mid-commit): look again at the next check.
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
