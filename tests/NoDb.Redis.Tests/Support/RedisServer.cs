@@ -127,20 +127,22 @@ internal sealed class RedisServer : IDisposable
     private void WaitUntilListening(string readyLine, bool keepLog)
     {
         var deadline = Stopwatch.StartNew();
+        var seen = new List<string>();
         while (true)
         {
             TimeSpan left = TimeSpan.FromSeconds(20) - deadline.Elapsed;
             Task<string?> next = _process.StandardOutput.ReadLineAsync();
             if (left <= TimeSpan.Zero || !next.Wait(left))
             {
-                throw new TimeoutException($"redis-server did not report ready on port {Port} within 20 s.");
+                throw new TimeoutException($"redis-server did not log '{readyLine}' on port {Port} within 20 s. Its log:{Environment.NewLine}{string.Join(Environment.NewLine, seen)}");
             }
 
             if (next.Result is not { } line)
             {
-                throw new InvalidOperationException($"redis-server exited before it was ready on port {Port}.");
+                throw new InvalidOperationException($"redis-server exited before it was ready on port {Port}. Its log:{Environment.NewLine}{string.Join(Environment.NewLine, seen)}");
             }
 
+            seen.Add(line);
             if (line.Contains(readyLine, StringComparison.Ordinal))
             {
                 // Keep draining, so the server never blocks on a full pipe.
