@@ -37,7 +37,7 @@ internal sealed class RedisSentinelSet : IDisposable
             int sentinelPort = RedisServer.FreePort();
 
             // Ready once it has found the replica (from the primary's INFO), so that it has someone to promote.
-            Sentinel = Track(RedisServer.StartLogged(sentinelPort, $"+slave slave 127.0.0.1:{Replica.Port}", [config, "--sentinel"]));
+            Sentinel = Track(RedisServer.StartLogged("redis-sentinel", sentinelPort, $"+slave slave 127.0.0.1:{Replica.Port}", [config]));
         }
         catch
         {
