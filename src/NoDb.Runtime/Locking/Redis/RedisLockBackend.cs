@@ -207,6 +207,7 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
         }
 
         // Every Redis acquisition raises the document's fence file on disk, so the files name the run's locks.
+        RedisFenceCounterException? unclearable = null;
         foreach (string fenceFile in Directory.EnumerateFiles(stateDirectory, "*" + FenceSuffix))
         {
             string fileName = Path.GetFileName(fenceFile)[..^FenceSuffix.Length];
@@ -219,7 +220,19 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
                 continue;
             }
 
-            await ForceUnlockAsync(new LockTarget(workingDirectory, fileName), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await ForceUnlockAsync(new LockTarget(workingDirectory, fileName), cancellationToken).ConfigureAwait(false);
+            }
+            catch (RedisFenceCounterException e)
+            {
+                unclearable ??= e; // the run's other locks are still cleared; this one is reported after
+            }
+        }
+
+        if (unclearable is not null)
+        {
+            throw unclearable;
         }
     }
 
