@@ -115,6 +115,41 @@ public sealed class RedisFaultTests
     }
 
     [Fact]
+    public async Task A_fence_counter_of_another_type_is_refused_naming_document_and_key_with_no_lease_taken()
+    {
+        using var run = new TestRun();
+        Climate climate = run.CreateClimate();
+        IDatabase redis = Redis();
+        RedisKeys keys = KeysOf(run);
+        await redis.KeyDeleteAsync(keys.Fence);
+        await redis.HashSetAsync(keys.Fence, "not", "a counter");
+
+        NoDbException error = await Assert.ThrowsAnyAsync<NoDbException>(async () => await climate.LockAsync(TimeSpan.FromSeconds(5)));
+        Assert.Contains(run.ClimatePath, error.Message, StringComparison.Ordinal);
+        Assert.Contains(keys.Fence.ToString(), error.Message, StringComparison.Ordinal);
+        Assert.Contains("hash", error.Message, StringComparison.Ordinal);
+        Assert.False(await redis.KeyExistsAsync(keys.Lock));
+    }
+
+    [Fact]
+    public async Task Clearing_a_run_clears_every_other_lock_before_it_reports_a_bad_fence_counter()
+    {
+        using var run = new TestRun();
+        run.CreateClimate();
+        using ConnectionMultiplexer connection = await ConnectionMultiplexer.ConnectAsync(TestRuntime.RedisConfiguration);
+        using var backend = new RedisLockBackend(connection, TimeSpan.FromSeconds(10), TimeSpan.FromHours(1));
+        var other = new LockTarget(run.Directory, "other.nodb");
+        ILockLease held = (await backend.TryAcquireAsync(other, CancellationToken.None))!;
+        await Redis().StringSetAsync(KeysOf(run).Fence, "abc");
+
+        ClearOutcome outcome = await backend.ClearLocksAsync(run.Directory, CancellationToken.None);
+        Assert.Contains(outcome.Refused, refusal => refusal.Contains(run.ClimatePath, StringComparison.Ordinal));
+        Assert.False(await backend.IsLockedAsync(other, CancellationToken.None));
+        Assert.True(held.Lost.IsCancellationRequested);
+        held.Release();
+    }
+
+    [Fact]
     public async Task A_lock_key_with_no_expiry_is_waited_on_without_busy_polling_and_the_timeout_says_how_to_clear_it()
     {
         using var run = new TestRun();

@@ -62,7 +62,11 @@ public sealed class NoDbOptions
     /// while held and fenced; waiters wake on a published release. The documents (and their <c>.nodb/</c> fence files) stay
     /// on the shared disk.
     /// </summary>
-    /// <param name="configuration">A StackExchange.Redis configuration string, such as <c>localhost:6379,password=…</c>.</param>
+    /// <param name="configuration">
+    /// A StackExchange.Redis configuration string, such as <c>localhost:6379,password=…</c> (with <c>serviceName=…</c> and
+    /// the Sentinels' endpoints for Redis Sentinel), or a <c>redis://user:password@host:6379/0</c> URI. The password never
+    /// appears in NoDb's messages.
+    /// </param>
     /// <returns>These options, for chaining.</returns>
     public NoDbOptions UseRedis(string configuration)
     {

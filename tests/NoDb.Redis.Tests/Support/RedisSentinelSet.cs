@@ -17,9 +17,13 @@ internal sealed class RedisSentinelSet : IDisposable
     {
         try
         {
-            Primary = Track(RedisServer.Start());
+            // No delay before the replica's first full sync (diskless, by default 5 s waiting for more replicas).
+            Primary = Track(RedisServer.Start("--repl-diskless-sync-delay", "0"));
+            // A replica writes the primary's snapshot to its folder when it syncs: a folder of its own, so that no later
+            // replica starts from it.
+            string replicaFolder = Directory.CreateDirectory(Path.Join(_state.FullName, "replica")).FullName;
             Replica = Track(RedisServer.StartLogged(RedisServer.FreePort(), "sync: Finished with success", [],
-                "--replicaof", "127.0.0.1", Port(Primary)));
+                "--replicaof", "127.0.0.1", Port(Primary), "--dir", replicaFolder, "--repl-diskless-load", "on-empty-db"));
 
             // Sentinel rewrites its configuration file, so it gets one of its own.
             string config = Path.Join(_state.FullName, "sentinel.conf");
@@ -33,7 +37,7 @@ internal sealed class RedisSentinelSet : IDisposable
             int sentinelPort = RedisServer.FreePort();
 
             // Ready once it has found the replica (from the primary's INFO), so that it has someone to promote.
-            Sentinel = Track(RedisServer.StartLogged(sentinelPort, $"+slave slave 127.0.0.1:{Replica.Port}", [config, "--sentinel"]));
+            Sentinel = Track(RedisServer.StartLogged("redis-sentinel", sentinelPort, $"+slave slave 127.0.0.1:{Replica.Port}", [config]));
         }
         catch
         {

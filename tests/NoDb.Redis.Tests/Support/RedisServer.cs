@@ -39,9 +39,13 @@ internal sealed class RedisServer : IDisposable
     /// for a sentinel), waits until it logs a line containing <paramref name="readyLine"/> (its port is known beforehand,
     /// so that the line may name it), and keeps its log for <see cref="WaitForLogAsync"/>. Not for the module initializer.
     /// </summary>
-    public static RedisServer StartLogged(int port, string readyLine, string[] leadingArguments, params string[] extraArguments)
+    public static RedisServer StartLogged(int port, string readyLine, string[] leadingArguments, params string[] extraArguments) =>
+        StartLogged("redis-server", port, readyLine, leadingArguments, extraArguments);
+
+    /// <summary>As <see cref="StartLogged(int, string, string[], string[])"/>, with another program of the Redis packages (redis-sentinel).</summary>
+    public static RedisServer StartLogged(string program, int port, string readyLine, string[] leadingArguments, params string[] extraArguments)
     {
-        var server = new RedisServer(Launch(port, leadingArguments, extraArguments), port);
+        var server = new RedisServer(Launch(port, leadingArguments, extraArguments, program), port);
         try
         {
             server.WaitUntilListening(readyLine, keepLog: true);
@@ -88,10 +92,10 @@ internal sealed class RedisServer : IDisposable
         WaitUntilListening(ReadyLine, keepLog: false);
     }
 
-    private static Process Launch(int port, string[] leadingArguments, string[] extraArguments)
+    private static Process Launch(int port, string[] leadingArguments, string[] extraArguments, string program = "redis-server")
     {
-        string executable = new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists)
-            ?? throw new InvalidOperationException("redis-server is not installed. Install it (apt-get install redis-server); .ci/run does so on a fresh machine.");
+        string executable = new[] { $"/usr/bin/{program}", $"/usr/local/bin/{program}" }.FirstOrDefault(File.Exists)
+            ?? throw new InvalidOperationException($"{program} is not installed. Install it (apt-get install {program}); test.sh does so on a fresh machine.");
         var start = new ProcessStartInfo(executable)
         {
             RedirectStandardOutput = true,
@@ -127,20 +131,22 @@ internal sealed class RedisServer : IDisposable
     private void WaitUntilListening(string readyLine, bool keepLog)
     {
         var deadline = Stopwatch.StartNew();
+        var seen = new List<string>();
         while (true)
         {
             TimeSpan left = TimeSpan.FromSeconds(20) - deadline.Elapsed;
             Task<string?> next = _process.StandardOutput.ReadLineAsync();
             if (left <= TimeSpan.Zero || !next.Wait(left))
             {
-                throw new TimeoutException($"redis-server did not report ready on port {Port} within 20 s.");
+                throw new TimeoutException($"redis-server did not log '{readyLine}' on port {Port} within 20 s. Its log:{Environment.NewLine}{string.Join(Environment.NewLine, seen)}");
             }
 
             if (next.Result is not { } line)
             {
-                throw new InvalidOperationException($"redis-server exited before it was ready on port {Port}.");
+                throw new InvalidOperationException($"redis-server exited before it was ready on port {Port}. Its log:{Environment.NewLine}{string.Join(Environment.NewLine, seen)}");
             }
 
+            seen.Add(line);
             if (line.Contains(readyLine, StringComparison.Ordinal))
             {
                 // Keep draining, so the server never blocks on a full pipe.

@@ -12,4 +12,12 @@ internal static class RedisTestKeys
         using RunStateFolder state = run.OpenStateFolder(create: true)!;
         return new RedisKeys(RunIdentity.OfOrCreate(run, state), fileName);
     }
+
+    /// <summary>The fencing number the document's fence file on disk holds now.</summary>
+    public static long FenceOnDisk(string workingDirectory, string fileName = "climate.nodb")
+    {
+        using RunDirectory run = RunDirectory.Open(workingDirectory);
+        using RunStateFolder state = run.OpenStateFolder(create: false) ?? throw new InvalidOperationException("The run was never locked.");
+        return NoDb.Locking.FileLocks.FenceFile.Peek(state, fileName);
+    }
 }

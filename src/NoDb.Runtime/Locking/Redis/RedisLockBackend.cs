@@ -279,9 +279,9 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
                         outcome.Cleared.Add(holder);
                     }
                 }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException or TimeoutException)
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or TimeoutException or RedisFenceCounterException)
                 {
-                    // Never stop halfway: clear the rest, and report this one.
+                    // Never stop halfway: clear the rest, and report this one (a planted link, a bad fence counter).
                     outcome.Refused.Add(e.Message);
                 }
             }

@@ -35,6 +35,8 @@ internal static class RedisScripts
           return nil
         end
         local function fence_seed(key, seed)
+          local kind = redis.call('TYPE', key)['ok']
+          if kind ~= 'none' and kind ~= 'string' then return {'bad', 'a ' .. kind .. ', not a whole number', ''} end
           local current = redis.call('GET', key)
           local why = fence_check(current)
           if why then return {'bad', why, string.sub(current, 1, 40)} end
