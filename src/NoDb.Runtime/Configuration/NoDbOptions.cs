@@ -48,6 +48,12 @@ public sealed class NoDbOptions
     /// </summary>
     public System.Text.Json.JsonSerializerOptions JsonSerializerOptions { get; set; } = new(System.Text.Json.JsonSerializerDefaults.General);
 
+    /// <summary>
+    /// The clock and timers NoDb uses for the refresh epoch (and, as the engine grows, for every lease clock and timeout).
+    /// Default: <see cref="TimeProvider.System"/>; tests pass a fake one.
+    /// </summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
     /// <summary>Whether documents are written indented, for people who read them. Default: <see langword="true"/>.</summary>
     public bool WriteIndented { get; set; } = true;
 
@@ -96,6 +102,7 @@ public sealed class NoDbOptions
         }
 
         ArgumentNullException.ThrowIfNull(JsonSerializerOptions, nameof(JsonSerializerOptions));
+        ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
 
         if (LeaseDuration < TimeSpan.FromMilliseconds(100))
         {

@@ -1,6 +1,5 @@
-using NoDb.Instances;
+using NoDb.Engine;
 using NoDb.Locking;
-using NoDb.Locking.FileLocks;
 using NoDb.Storage;
 
 namespace NoDb;
@@ -9,52 +8,32 @@ namespace NoDb;
 public static class NoDbRuntime
 {
     private static readonly object Sync = new();
-    private static NoDbOptions? s_options;
-    private static ILockBackend? s_backend;
+    private static NoDbEngine? s_engine;
+
+    /// <summary>The engine in force: built from the defaults on first use, until <see cref="Configure"/> replaces it.</summary>
+    internal static NoDbEngine Engine
+    {
+        get
+        {
+            if (Volatile.Read(ref s_engine) is { } engine)
+            {
+                return engine;
+            }
+
+            lock (Sync)
+            {
+                return s_engine ??= new NoDbEngine(new NoDbOptions());
+            }
+        }
+    }
 
     /// <summary>The options in force (the defaults until <see cref="Configure"/> is called).</summary>
-    internal static NoDbOptions Options
-    {
-        get
-        {
-            if (Volatile.Read(ref s_options) is { } options)
-            {
-                return options;
-            }
-
-            lock (Sync)
-            {
-                if (s_options is null)
-                {
-                    NoDbOptions defaults = Validated(new NoDbOptions());
-                    RefreshClock.Start(defaults.RefreshInterval);
-                    s_options = defaults;
-                }
-
-                return s_options;
-            }
-        }
-    }
-
-    internal static ILockBackend Backend
-    {
-        get
-        {
-            if (Volatile.Read(ref s_backend) is { } backend)
-            {
-                return backend;
-            }
-
-            lock (Sync)
-            {
-                return s_backend ??= CreateBackend(Options);
-            }
-        }
-    }
+    internal static NoDbOptions Options => Engine.Options;
 
     /// <summary>
-    /// Sets the options for this process. Call it once at start-up, before the first controller is used; locks already
-    /// held keep the backend they were taken with.
+    /// Sets the options for this process. Call it once at start-up, before the first controller is used. Reconfiguring
+    /// starts a new engine: scopes and instances obtained before keep working on the engine they came from until released;
+    /// instances obtained afterwards come from the new one.
     /// </summary>
     /// <param name="configure">Changes the defaults, for example <c>o =&gt; o.DefaultLockTimeout = TimeSpan.FromMinutes(2)</c>.</param>
     public static void Configure(Action<NoDbOptions> configure)
@@ -62,19 +41,16 @@ public static class NoDbRuntime
         ArgumentNullException.ThrowIfNull(configure);
         var options = new NoDbOptions();
         configure(options);
-        Validated(options);
-        ILockBackend backend = CreateBackend(options);
-        ILockBackend? replaced;
+        var engine = new NoDbEngine(options);
+        NoDbEngine? replaced;
         lock (Sync)
         {
-            replaced = s_backend;
-            s_options = options;
-            s_backend = backend;
-            RefreshClock.Start(options.RefreshInterval);
+            replaced = s_engine;
+            s_engine = engine;
         }
 
-        // Leases taken through the replaced backend keep working until released; it only stops listening.
-        (replaced as IDisposable)?.Dispose();
+        // Leases taken through the replaced engine keep working until released; it only stops listening.
+        replaced?.Dispose();
     }
 
     /// <summary>
@@ -93,12 +69,19 @@ public static class NoDbRuntime
     /// <exception cref="NoDbClearLocksIncompleteException">Something was refused; everything else was cleared.</exception>
     public static async ValueTask<IReadOnlyList<NoDbLockHolder>> ClearLocksAsync(string runId, CancellationToken cancellationToken = default)
     {
+        NoDbEngine engine = Engine;
         var outcome = new ClearOutcome();
-        foreach (string directory in RunDirectories(runId))
+        foreach (string directory in RunDirectories(engine, runId))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            outcome.Add(await Backend.ClearLocksAsync(directory, cancellationToken).ConfigureAwait(false));
-            LockCoordinator.ForceReleaseAll(directory, $"the locks of run '{runId}' were cleared");
+            try
+            {
+                outcome.Add(await engine.Locks.ClearLocksAsync(directory, cancellationToken).ConfigureAwait(false));
+            }
+            finally
+            {
+                engine.Coordinator.ForceReleaseAll(directory, $"the locks of run '{runId}' were cleared");
+            }
         }
 
         return outcome.Refused.Count == 0
@@ -115,20 +98,21 @@ public static class NoDbRuntime
     /// <returns>One entry per held lock.</returns>
     public static async ValueTask<IReadOnlyList<NoDbLockHolder>> GetLockHoldersAsync(string runId, CancellationToken cancellationToken = default)
     {
+        NoDbEngine engine = Engine;
         var holders = new List<NoDbLockHolder>();
-        foreach (string directory in RunDirectories(runId))
+        foreach (string directory in RunDirectories(engine, runId))
         {
-            holders.AddRange(await Backend.GetHoldersAsync(directory, cancellationToken).ConfigureAwait(false));
+            holders.AddRange(await engine.Locks.GetHoldersAsync(directory, cancellationToken).ConfigureAwait(false));
         }
 
         return holders;
     }
 
-    private static HashSet<string> RunDirectories(string runId)
+    private static HashSet<string> RunDirectories(NoDbEngine engine, string runId)
     {
         NoDbPaths.ValidateRunId(runId);
-        var directories = new HashSet<string>(KnownRuns.WorkingDirectories(runId), StringComparer.Ordinal);
-        if (Options.RunDirectoryResolver?.Invoke(runId) is { } resolved)
+        var directories = new HashSet<string>(engine.WorkingDirectoriesOf(runId), StringComparer.Ordinal);
+        if (engine.Options.RunDirectoryResolver?.Invoke(runId) is { } resolved)
         {
             string directory = NoDbPaths.NormalizeWorkingDirectory(resolved);
             if (!string.Equals(Path.GetFileName(directory), runId, StringComparison.Ordinal))
@@ -142,15 +126,4 @@ public static class NoDbRuntime
 
         return directories;
     }
-
-    private static NoDbOptions Validated(NoDbOptions options)
-    {
-        options.Validate();
-        return options;
-    }
-
-    private static ILockBackend CreateBackend(NoDbOptions options) =>
-        options.RedisConfiguration is { } redis
-            ? new Locking.Redis.RedisLockBackend(Locking.Redis.RedisConnections.Get(redis), options.LeaseDuration, options.CacheTimeToLive, options.LeaseCheckInterval)
-            : new FileLockBackend(options.LeaseCheckInterval);
 }

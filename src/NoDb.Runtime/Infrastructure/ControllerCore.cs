@@ -9,19 +9,19 @@ internal sealed class ControllerCore<T> : NoDbControllerCore
 {
     private readonly T _owner;
 
-    public ControllerCore(LockTarget target, T owner)
-        : base(target)
+    public ControllerCore(LockTarget target, Engine.NoDbEngine engine, T owner)
+        : base(target, engine)
     {
         _owner = owner;
     }
 
     internal override byte[] Serialize() =>
-        DocumentCodec.Serialize(_owner, Unknown, NoDbRuntime.Options.WriteIndented);
+        DocumentCodec.Serialize(_owner, Unknown, Engine.Options);
 
     private protected override void ApplyState(byte[] document)
     {
         T fresh = T.NoDbCreateBlank();
-        UnknownMembers unknown = DocumentCodec.Deserialize(document, fresh, FilePath);
+        UnknownMembers unknown = DocumentCodec.Deserialize(document, fresh, FilePath, Engine.Options);
         _owner.NoDbCopyStateFrom(fresh);
         Unknown = unknown;
     }

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using NoDb.Engine;
 using NoDb.Locking;
 using NoDb.Locking.FileLocks;
 using NoDb.Storage;
@@ -18,7 +19,38 @@ public abstract class NoDbControllerCore
     private bool _expectAbsent;
     private byte[]? _baseline;
 
-    private protected NoDbControllerCore(LockTarget target) => Target = target;
+    private (LockCoordinator Owner, LocalGate Gate)? _gate;
+
+    private protected NoDbControllerCore(LockTarget target, NoDbEngine engine)
+    {
+        Target = target;
+        Engine = engine;
+    }
+
+    /// <summary>
+    /// The engine this instance came from (its registry and serialization options). New scopes use the engine in force
+    /// when they start (<see cref="Current"/>); a scope finishes on the engine it started on.
+    /// </summary>
+    internal NoDbEngine Engine { get; }
+
+    /// <summary>The engine in force now, for a new scope or a lock operation.</summary>
+    private static NoDbEngine Current => NoDbRuntime.Engine;
+
+    /// <summary>The document's in-process gate in <paramref name="coordinator"/>, shared with every other instance of it while any lives.</summary>
+    internal LocalGate GateIn(LockCoordinator coordinator)
+    {
+        if (_gate is { } known && ReferenceEquals(known.Owner, coordinator))
+        {
+            return known.Gate;
+        }
+
+        LocalGate gate = coordinator.GateFor(Target);
+        _gate = (coordinator, gate);
+        return gate;
+    }
+
+    /// <summary>The document's gate in the engine in force (for tests and diagnostics).</summary>
+    internal LocalGate Gate => GateIn(Current.Coordinator);
 
     /// <summary>The absolute, normalised working directory.</summary>
     public string WorkingDirectory => Target.WorkingDirectory;
@@ -57,14 +89,14 @@ public abstract class NoDbControllerCore
 
     /// <summary>Waits for the lock; see the controller's <c>LockAsync</c>.</summary>
     public ValueTask<NoDbLockScope> LockAsync(TimeSpan? timeout, CancellationToken cancellationToken) =>
-        LockCoordinator.LockAsync(this, timeout, documentMustExist: true, cancellationToken);
+        Current.Coordinator.LockAsync(this, timeout, documentMustExist: true, cancellationToken);
 
     /// <summary>Takes the lock if it is free now; see the controller's <c>TryLockAsync</c>.</summary>
     public ValueTask<NoDbLockScope?> TryLockAsync(CancellationToken cancellationToken) =>
-        LockCoordinator.TryLockAsync(this, cancellationToken);
+        Current.Coordinator.TryLockAsync(this, cancellationToken);
 
     /// <summary>Waits for the lock, blocking the thread; see the controller's <c>Lock</c>.</summary>
-    public NoDbLockScope Lock(TimeSpan? timeout) => LockCoordinator.Acquire(this, timeout, documentMustExist: true);
+    public NoDbLockScope Lock(TimeSpan? timeout) => Current.Coordinator.Acquire(this, timeout, documentMustExist: true);
 
     /// <summary>Waits for the lock and returns its token; see the controller's <c>AcquireLockAsync</c>.</summary>
     public ValueTask<NoDbLockToken> AcquireLockAsync(TimeSpan? timeout, CancellationToken cancellationToken)
@@ -114,23 +146,25 @@ public abstract class NoDbControllerCore
     /// <summary>Takes the lock away from whoever holds it, here or in another process.</summary>
     public async ValueTask ForceUnlockAsync(CancellationToken cancellationToken)
     {
-        await NoDbRuntime.Backend.ForceUnlockAsync(Target, cancellationToken).ConfigureAwait(false);
-        LockCoordinator.ForceRelease(Target, "the lock was forced open with ForceUnlockAsync");
+        NoDbEngine engine = Current;
+        await engine.Locks.ForceUnlockAsync(Target, cancellationToken).ConfigureAwait(false);
+        engine.Coordinator.ForceRelease(Target, "the lock was forced open with ForceUnlockAsync");
     }
 
     /// <summary>Whether any holder, here or in another process, has the lock now.</summary>
     public ValueTask<bool> IsLockedAsync(CancellationToken cancellationToken) =>
-        NoDbRuntime.Backend.IsLockedAsync(Target, cancellationToken);
+        Current.Locks.IsLockedAsync(Target, cancellationToken);
 
     /// <summary>
     /// Writes the state if it differs from what was read or last written, under the lease's fence, unless the document
     /// changed on disk since (<see cref="NoDbStaleWriteException"/>). If this throws before the write, the committed state
     /// is restored and nothing was written; once the write happened, it is reported as written.
     /// </summary>
+    /// <param name="engine">The engine the scope was taken on.</param>
     /// <param name="lease">The lock held.</param>
     /// <param name="synchronous">Whether the caller is the synchronous <c>Dispose</c> (waits block its thread; nothing is awaited).</param>
     /// <param name="cancellationToken">Cancels before the write.</param>
-    internal async ValueTask PersistAsync(ILockLease lease, bool synchronous, CancellationToken cancellationToken)
+    internal async ValueTask PersistAsync(NoDbEngine engine, ILockLease lease, bool synchronous, CancellationToken cancellationToken)
     {
         if (Changed() is not { } document)
         {
@@ -161,7 +195,7 @@ public abstract class NoDbControllerCore
         {
             try
             {
-                var wait = new FenceWait(NoDbRuntime.Options.DefaultLockTimeout, synchronous, cancellationToken);
+                var wait = new FenceWait(engine.FenceWait, synchronous, cancellationToken);
                 await lease.CommitFencedAsync(run, () =>
                 {
                     // Under the fence: no NoDb writer can move the document now, so a difference is someone who did not lock.
@@ -185,7 +219,7 @@ public abstract class NoDbControllerCore
                 throw;
             }
 
-            Committed(run, document, written, lease.FencingNumber);
+            Committed(engine, run, document, written, lease.FencingNumber);
         }
     }
 
@@ -216,7 +250,7 @@ public abstract class NoDbControllerCore
         }
     }
 
-    private void Committed(RunDirectory run, byte[] document, FileStamp? stamp, long fencingNumber)
+    private void Committed(NoDbEngine engine, RunDirectory run, byte[] document, FileStamp? stamp, long fencingNumber)
     {
         // The document is on disk and readers see it: record it before anything else can fail.
         lock (_stateSync)
@@ -239,7 +273,7 @@ public abstract class NoDbControllerCore
                 "The change may not survive a power loss; do not redo it.", e);
         }
 
-        (NoDbRuntime.Backend as IDocumentCache)?.Committed(Target, run, fencingNumber, document, stamp);
+        engine.Cache?.Committed(Target, run, fencingNumber, document, stamp);
     }
 
     internal void RestoreCommitted()

@@ -111,7 +111,8 @@ public static class NoDbJson
 
     private static JsonTypeInfo<T> TypeInfo<T>()
     {
-        JsonSerializerOptions options = NoDbRuntime.Options.JsonSerializerOptions;
+        // The options of the engine whose document is being read or written (the current engine's outside of one).
+        JsonSerializerOptions options = (Storage.DocumentCodec.CurrentOptions ?? NoDbRuntime.Options).JsonSerializerOptions;
         if (options.TypeInfoResolver is null && JsonSerializer.IsReflectionEnabledByDefault)
         {
             options = WithReflection(options);

@@ -1,22 +1,19 @@
-using System.Collections.Concurrent;
+using NoDb.Engine;
 
 namespace NoDb.Instances;
 
-/// <summary>The cached instances of this process by document identity (run id and file name), so that a change notice can mark one stale.</summary>
-internal static class InstanceDirectory
+/// <summary>
+/// The cached instances of one engine by document identity (run identity and file name), so that a change notice from
+/// another process can mark one stale. Held weakly: an instance nobody uses is not kept for its notices.
+/// </summary>
+internal sealed class InstanceDirectory
 {
-    private static readonly ConcurrentDictionary<string, IStaleable> Entries = new(StringComparer.Ordinal);
+    private readonly WeakRegistry<IStaleable> _entries = new();
 
-    public static void Register(string identity, IStaleable entry) => Entries[identity] = entry;
+    public void Register(string identity, IStaleable entry) => _entries.Set(identity, entry);
 
     /// <summary>Another process committed the document named <paramref name="identity"/>: the next use looks at the disk again.</summary>
-    public static void MarkStale(string identity)
-    {
-        if (Entries.TryGetValue(identity, out IStaleable? entry))
-        {
-            entry.MarkStale();
-        }
-    }
+    public void MarkStale(string identity) => _entries.Find(identity)?.MarkStale();
 }
 
 /// <summary>A cached instance that can be told its document changed elsewhere.</summary>

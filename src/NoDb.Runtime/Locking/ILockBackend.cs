@@ -2,7 +2,7 @@ namespace NoDb.Locking;
 
 /// <summary>
 /// Where locks live across processes: OS file locks on one machine, or Redis across machines. A backend
-/// is called by at most one flow per target at a time in a process (<see cref="LocalGates"/> queues the rest).
+/// is called by at most one flow per target at a time in a process (the document's <see cref="LocalGate"/> queues the rest).
 /// </summary>
 internal interface ILockBackend
 {

@@ -1,7 +1,7 @@
 namespace NoDb.Locking;
 
 /// <summary>The in-process, first-in, first-out gate of one document: a one-slot semaphore that counts its waiters.</summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Gates live as long as the process; a SemaphoreSlim only needs disposing once its AvailableWaitHandle was used, which it never is.")]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "A SemaphoreSlim only needs disposing once its AvailableWaitHandle was used, which it never is.")]
 internal sealed class LocalGate
 {
     private readonly SemaphoreSlim _semaphore = new(1, 1);
@@ -12,25 +12,15 @@ internal sealed class LocalGate
 
     public bool TryEnter() => _semaphore.Wait(0, CancellationToken.None);
 
-    public bool Enter(TimeSpan timeout)
+    /// <summary>Waits for the gate; <paramref name="synchronous"/> callers (<c>Lock()</c>) block their own thread instead of awaiting.</summary>
+    public async ValueTask<bool> EnterAsync(TimeSpan timeout, bool synchronous, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _waiting);
         try
         {
-            return _semaphore.Wait(timeout);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _waiting);
-        }
-    }
-
-    public async ValueTask<bool> EnterAsync(TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        Interlocked.Increment(ref _waiting);
-        try
-        {
-            return await _semaphore.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            return synchronous
+                ? _semaphore.Wait(timeout, cancellationToken)
+                : await _semaphore.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -1,33 +1,74 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using NoDb.Engine;
 using NoDb.Infrastructure;
 
 namespace NoDb.Locking;
 
 /// <summary>
 /// Acquires controller locks in three layers: this flow must not hold the lock already (<see cref="FlowLocks"/>), then
-/// the process's first-in, first-out gate for the document (<see cref="LocalGates"/>), then the backend across
-/// processes. After that the instance is brought up to date with the document on disk.
+/// the process's first-in, first-out gate for the document (one per document, shared while anyone uses it), then the
+/// engine's lock provider across processes. After that the instance is brought up to date with the document on disk.
+/// One protocol for every entry point: waiting or trying, asynchronous or (for <c>Lock()</c>) blocking its own thread.
 /// </summary>
-internal static class LockCoordinator
+internal sealed class LockCoordinator(NoDbEngine engine)
 {
-    private static readonly ConcurrentDictionary<string, NoDbLockScope> Holders = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, NoDbLockScope> _holders = new(StringComparer.Ordinal);
+    private readonly WeakRegistry<LocalGate> _gates = new();
+
+    /// <summary>The engine this coordinator belongs to.</summary>
+    public NoDbEngine Engine => engine;
+
+    /// <summary>The in-process gate of <paramref name="target"/>, shared by every instance of the document while any lives.</summary>
+    public LocalGate GateFor(LockTarget target) => _gates.GetOrAdd(target.DocumentPath, 0, static (_, _) => new LocalGate());
 
     /// <summary>Waits for the lock. Not an async method: the flow mark must be pushed in the caller's context.</summary>
-    public static ValueTask<NoDbLockScope> LockAsync(NoDbControllerCore core, TimeSpan? timeout, bool documentMustExist, CancellationToken cancellationToken)
+    public ValueTask<NoDbLockScope> LockAsync(NoDbControllerCore core, TimeSpan? timeout, bool documentMustExist, CancellationToken cancellationToken)
     {
-        ValueTask<NoDbLockScope?> acquisition = AcquireAsync(core, timeout, wait: true, documentMustExist, cancellationToken);
+        ValueTask<NoDbLockScope?> acquisition = Begin(core, timeout, wait: true, synchronous: false, documentMustExist, cancellationToken);
         return acquisition.IsCompletedSuccessfully ? ValueTask.FromResult(acquisition.Result!) : NotNull(acquisition);
 
         static async ValueTask<NoDbLockScope> NotNull(ValueTask<NoDbLockScope?> pending) => (await pending.ConfigureAwait(false))!;
     }
 
     /// <summary>Takes the lock if it is free now. Not an async method, for the same reason.</summary>
-    public static ValueTask<NoDbLockScope?> TryLockAsync(NoDbControllerCore core, CancellationToken cancellationToken) =>
-        AcquireAsync(core, TimeSpan.Zero, wait: false, documentMustExist: true, cancellationToken);
+    public ValueTask<NoDbLockScope?> TryLockAsync(NoDbControllerCore core, CancellationToken cancellationToken) =>
+        Begin(core, TimeSpan.Zero, wait: false, synchronous: false, documentMustExist: true, cancellationToken);
 
-    private static ValueTask<NoDbLockScope?> AcquireAsync(
-        NoDbControllerCore core, TimeSpan? timeout, bool wait, bool documentMustExist, CancellationToken cancellationToken)
+    /// <summary>Waits for the lock, blocking the thread (<c>Lock()</c>): the same protocol, run synchronously.</summary>
+    public NoDbLockScope Acquire(NoDbControllerCore core, TimeSpan? timeout, bool documentMustExist) =>
+        SyncViaAsync.Run(Begin(core, timeout, wait: true, synchronous: true, documentMustExist, CancellationToken.None))!;
+
+    /// <summary>Ends, in this process, the scope holding <paramref name="target"/>, if there is one.</summary>
+    public void ForceRelease(LockTarget target, string reason)
+    {
+        if (_holders.TryGetValue(target.DocumentPath, out NoDbLockScope? scope))
+        {
+            scope.ForceRelease(reason);
+        }
+    }
+
+    /// <summary>Ends, in this process, every scope in <paramref name="workingDirectory"/>.</summary>
+    public void ForceReleaseAll(string workingDirectory, string reason)
+    {
+        foreach (NoDbLockScope scope in _holders.Values)
+        {
+            if (string.Equals(scope.Core.Target.WorkingDirectory, workingDirectory, StringComparison.Ordinal))
+            {
+                scope.ForceRelease(reason);
+            }
+        }
+    }
+
+    /// <summary>The working directories of scopes held now whose run id is <paramref name="runId"/>.</summary>
+    public IEnumerable<string> WorkingDirectoriesOf(string runId) =>
+        _holders.Values.Select(s => s.Core.Target).Where(t => string.Equals(t.RunId, runId, StringComparison.Ordinal)).Select(t => t.WorkingDirectory);
+
+    public void Unregister(NoDbLockScope scope) =>
+        _holders.TryRemove(new KeyValuePair<string, NoDbLockScope>(scope.Core.Target.DocumentPath, scope));
+
+    private ValueTask<NoDbLockScope?> Begin(
+        NoDbControllerCore core, TimeSpan? timeout, bool wait, bool synchronous, bool documentMustExist, CancellationToken cancellationToken)
     {
         TimeSpan limit;
         FlowLockMark mark;
@@ -41,77 +82,11 @@ internal static class LockCoordinator
             return ValueTask.FromException<NoDbLockScope?>(e);
         }
 
-        return AcquireCoreAsync(core, mark, limit, wait, documentMustExist, cancellationToken);
+        return AcquireAsync(core, mark, limit, wait, synchronous, documentMustExist, cancellationToken);
     }
 
-    public static NoDbLockScope Acquire(NoDbControllerCore core, TimeSpan? timeout, bool documentMustExist)
-    {
-        TimeSpan limit = ResolveTimeout(timeout);
-        FlowLockMark mark = FlowLocks.Enter(core.Target);
-        LocalGate? gate = null;
-        ILockLease? lease = null;
-        try
-        {
-            core.Target.ThrowIfReadOnly();
-            ILockBackend backend = NoDbRuntime.Backend;
-            long started = Stopwatch.GetTimestamp();
-            LocalGate candidate = LocalGates.For(core.Target);
-            if (!candidate.Enter(limit))
-            {
-                throw NotAcquired(core, limit);
-            }
-
-            gate = candidate;
-
-            try
-            {
-                lease = backend.Acquire(core.Target, Remaining(started, limit));
-            }
-            catch (LockWaitTimeoutException e)
-            {
-                throw NotAcquired(core, limit, e.Cause);
-            }
-
-            return Grant(core, lease, gate, mark, documentMustExist);
-        }
-        catch
-        {
-            if (lease is null)
-            {
-                gate?.Exit();
-                mark.Release();
-            }
-
-            throw;
-        }
-    }
-
-    /// <summary>Ends, in this process, the scope holding <paramref name="target"/>, if there is one.</summary>
-    public static void ForceRelease(LockTarget target, string reason)
-    {
-        if (Holders.TryGetValue(target.DocumentPath, out NoDbLockScope? scope))
-        {
-            scope.ForceRelease(reason);
-        }
-    }
-
-    /// <summary>Ends, in this process, every scope in <paramref name="workingDirectory"/>.</summary>
-    public static void ForceReleaseAll(string workingDirectory, string reason)
-    {
-        foreach (NoDbLockScope scope in Holders.Values)
-        {
-            if (string.Equals(scope.Core.Target.WorkingDirectory, workingDirectory, StringComparison.Ordinal))
-            {
-                scope.ForceRelease(reason);
-            }
-        }
-    }
-
-    public static void Unregister(NoDbLockScope scope) =>
-        Holders.TryRemove(new KeyValuePair<string, NoDbLockScope>(scope.Core.Target.DocumentPath, scope));
-
-    private static async ValueTask<NoDbLockScope?> AcquireCoreAsync(
-        NoDbControllerCore core, FlowLockMark mark, TimeSpan timeout, bool wait, bool documentMustExist, CancellationToken cancellationToken)
+    private async ValueTask<NoDbLockScope?> AcquireAsync(
+        NoDbControllerCore core, FlowLockMark mark, TimeSpan timeout, bool wait, bool synchronous, bool documentMustExist, CancellationToken cancellationToken)
     {
         LocalGate? gate = null;
         ILockLease? lease = null;
@@ -119,9 +94,8 @@ internal static class LockCoordinator
         {
             cancellationToken.ThrowIfCancellationRequested();
             core.Target.ThrowIfReadOnly();
-            ILockBackend backend = NoDbRuntime.Backend;
             long started = Stopwatch.GetTimestamp();
-            LocalGate candidate = LocalGates.For(core.Target);
+            LocalGate candidate = core.GateIn(this);
 
             if (!wait)
             {
@@ -132,8 +106,7 @@ internal static class LockCoordinator
                 }
 
                 gate = candidate;
-
-                lease = await backend.TryAcquireAsync(core.Target, cancellationToken).ConfigureAwait(false);
+                lease = await engine.Locks.TryAcquireAsync(core.Target, cancellationToken).ConfigureAwait(false);
                 if (lease is null)
                 {
                     gate.Exit();
@@ -144,16 +117,18 @@ internal static class LockCoordinator
             else
             {
                 // The gate is ours only once the wait succeeded: a cancelled or timed-out wait must not release it.
-                if (!await candidate.EnterAsync(timeout, cancellationToken).ConfigureAwait(false))
+                if (!await candidate.EnterAsync(timeout, synchronous, cancellationToken).ConfigureAwait(false))
                 {
                     throw NotAcquired(core, timeout);
                 }
 
                 gate = candidate;
-
                 try
                 {
-                    lease = await backend.AcquireAsync(core.Target, Remaining(started, timeout), cancellationToken).ConfigureAwait(false);
+                    TimeSpan left = Remaining(started, timeout);
+                    lease = synchronous
+                        ? engine.Locks.Acquire(core.Target, left)
+                        : await engine.Locks.AcquireAsync(core.Target, left, cancellationToken).ConfigureAwait(false);
                 }
                 catch (LockWaitTimeoutException e)
                 {
@@ -161,7 +136,19 @@ internal static class LockCoordinator
                 }
             }
 
-            return Grant(core, lease, gate, mark, documentMustExist);
+            var scope = new NoDbLockScope(core, lease, gate, mark, this);
+            _holders[core.Target.DocumentPath] = scope;
+            try
+            {
+                core.OnAcquired(scope, documentMustExist);
+            }
+            catch
+            {
+                scope.Discard();
+                throw;
+            }
+
+            return scope;
         }
         catch
         {
@@ -175,23 +162,6 @@ internal static class LockCoordinator
         }
     }
 
-    private static NoDbLockScope Grant(NoDbControllerCore core, ILockLease lease, LocalGate gate, FlowLockMark mark, bool documentMustExist)
-    {
-        var scope = new NoDbLockScope(core, lease, gate, mark);
-        Holders[core.Target.DocumentPath] = scope;
-        try
-        {
-            core.OnAcquired(scope, documentMustExist);
-        }
-        catch
-        {
-            scope.Discard();
-            throw;
-        }
-
-        return scope;
-    }
-
     private static NoDbLockTimeoutException NotAcquired(NoDbControllerCore core, TimeSpan timeout, string? cause = null) =>
         timeout == TimeSpan.Zero
             ? new NoDbAlreadyLockedException(core.FilePath)
@@ -199,9 +169,9 @@ internal static class LockCoordinator
                 ? new NoDbLockTimeoutException(core.FilePath, timeout)
                 : NoDbLockTimeoutException.WithCause(core.FilePath, timeout, cause);
 
-    private static TimeSpan ResolveTimeout(TimeSpan? timeout)
+    private TimeSpan ResolveTimeout(TimeSpan? timeout)
     {
-        TimeSpan value = timeout ?? NoDbRuntime.Options.DefaultLockTimeout;
+        TimeSpan value = timeout ?? engine.Options.DefaultLockTimeout;
         if (value < TimeSpan.Zero && value != Timeout.InfiniteTimeSpan)
         {
             throw new ArgumentOutOfRangeException(nameof(timeout), value, "A lock timeout must be zero or more, or Timeout.InfiniteTimeSpan.");

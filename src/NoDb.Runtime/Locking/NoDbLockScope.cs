@@ -21,8 +21,11 @@ public sealed class NoDbLockScope : IAsyncDisposable, IDisposable
     private int _released;
     private volatile string? _forcedReason;
 
-    internal NoDbLockScope(NoDbControllerCore core, ILockLease lease, LocalGate gate, FlowLockMark mark)
+    private readonly LockCoordinator _coordinator;
+
+    internal NoDbLockScope(NoDbControllerCore core, ILockLease lease, LocalGate gate, FlowLockMark mark, LockCoordinator coordinator)
     {
+        _coordinator = coordinator;
         Core = core;
         Lease = lease;
         _gate = gate;
@@ -58,7 +61,7 @@ public sealed class NoDbLockScope : IAsyncDisposable, IDisposable
         try
         {
             // The same protocol as DisposeAsync; synchronous: every wait blocks this thread, nothing is left pending.
-            SyncViaAsync.Run(Core.PersistAsync(Lease, synchronous: true, CancellationToken.None));
+            SyncViaAsync.Run(Core.PersistAsync(_coordinator.Engine, Lease, synchronous: true, CancellationToken.None));
         }
         catch (Exception e)
         {
@@ -85,7 +88,7 @@ public sealed class NoDbLockScope : IAsyncDisposable, IDisposable
         Exception? failure = null;
         try
         {
-            await Core.PersistAsync(Lease, synchronous: false, CancellationToken.None).ConfigureAwait(false);
+            await Core.PersistAsync(_coordinator.Engine, Lease, synchronous: false, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -103,7 +106,7 @@ public sealed class NoDbLockScope : IAsyncDisposable, IDisposable
     internal ValueTask PersistAsync(CancellationToken cancellationToken)
     {
         ThrowIfReleased("dump");
-        return Core.PersistAsync(Lease, synchronous: false, cancellationToken);
+        return Core.PersistAsync(_coordinator.Engine, Lease, synchronous: false, cancellationToken);
     }
 
     /// <summary>Releases without writing: the in-memory state goes back to the last committed document.</summary>
@@ -187,7 +190,7 @@ public sealed class NoDbLockScope : IAsyncDisposable, IDisposable
 
     private void Detach()
     {
-        LockCoordinator.Unregister(this);
+        _coordinator.Unregister(this);
         Core.OnReleased(this);
         _mark.Release();
         _gate.Exit();

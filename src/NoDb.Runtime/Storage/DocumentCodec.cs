@@ -21,14 +21,23 @@ internal static class DocumentCodec
     [ThreadStatic]
     private static UnknownMembers? t_writing;
 
+    [ThreadStatic]
+    private static NoDbOptions? t_options;
+
     /// <summary>While a document is written on this thread: what it was read with, for members that merge nested fields.</summary>
     internal static UnknownMembers? Writing => t_writing;
 
-    public static byte[] Serialize(INoDbController controller, UnknownMembers unknown, bool indented)
+    /// <summary>While a document is read or written on this thread: the options of the engine it belongs to.</summary>
+    internal static NoDbOptions? CurrentOptions => t_options;
+
+    public static byte[] Serialize(INoDbController controller, UnknownMembers unknown, NoDbOptions options)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
         UnknownMembers? outer = t_writing;
+        NoDbOptions? outerOptions = t_options;
         t_writing = unknown;
+        t_options = options;
+        bool indented = options.WriteIndented;
         try
         {
             using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = indented, SkipValidation = false });
@@ -40,6 +49,7 @@ internal static class DocumentCodec
         finally
         {
             t_writing = outer;
+            t_options = outerOptions;
         }
 
         if (indented)
@@ -51,7 +61,21 @@ internal static class DocumentCodec
     }
 
     /// <summary>Reads <paramref name="document"/> into <paramref name="target"/>, a blank controller, and returns the members it did not know.</summary>
-    public static UnknownMembers Deserialize(ReadOnlyMemory<byte> document, INoDbController target, string filePath)
+    public static UnknownMembers Deserialize(ReadOnlyMemory<byte> document, INoDbController target, string filePath, NoDbOptions options)
+    {
+        NoDbOptions? outerOptions = t_options;
+        t_options = options;
+        try
+        {
+            return Deserialize(document, target, filePath);
+        }
+        finally
+        {
+            t_options = outerOptions;
+        }
+    }
+
+    private static UnknownMembers Deserialize(ReadOnlyMemory<byte> document, INoDbController target, string filePath)
     {
         ReadOnlySpan<byte> utf8 = document.Span;
         var reader = new Utf8JsonReader(utf8, ReaderOptions);

@@ -62,7 +62,7 @@ public sealed class FencingTests
         await climate.UnlockAsync(before);
 
         // A new process would read the counter from disk, as a reconfigured runtime does here.
-        var freshBackend = new NoDb.Locking.FileLocks.FileLockBackend(TimeSpan.FromSeconds(1));
+        var freshBackend = new NoDb.Locking.FileLocks.FileLockBackend(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
         var target = new NoDb.Locking.LockTarget(run.Directory, "climate.nodb");
         NoDb.Locking.ILockLease? lease = await freshBackend.TryAcquireAsync(target, CancellationToken.None);
 

@@ -325,7 +325,7 @@ public sealed class LockScopeTests
         NoDbLockScope holder = await climate.LockAsync();
         using var cancel = new CancellationTokenSource();
         Task cancelled = Elsewhere.Run(async () => await climate.LockAsync(Timeout.InfiniteTimeSpan, cancel.Token));
-        await Eventually.True(() => LocalGates.For(new LockTarget(run.Directory, "climate.nodb")).Waiting == 1);
+        await Eventually.True(() => ((NoDb.Infrastructure.INoDbController)climate).NoDbCore.Gate.Waiting == 1);
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.Within());
 

@@ -17,8 +17,8 @@ public sealed class ForkedChildTests
         using var run = new TestRun();
         run.CreateClimate();
         var target = new LockTarget(run.Directory, "climate.nodb");
-        var holder = new FileLockBackend(TimeSpan.FromMinutes(1));
-        var other = new FileLockBackend(TimeSpan.FromMinutes(1)); // its own descriptors, as another process would have
+        var holder = new FileLockBackend(TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(30));
+        var other = new FileLockBackend(TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(30)); // its own descriptors, as another process would have
 
         using var stop = new CancellationTokenSource();
         Task forks = Task.Run(async () =>

@@ -14,12 +14,16 @@ internal sealed class FileLockBackend : ILockBackend
 {
     public const string LockSuffix = ".lock";
 
-    private readonly ConcurrentDictionary<string, OsLockSlot> _slots = new(StringComparer.Ordinal);
+    private readonly Engine.WeakRegistry<OsLockSlot> _slots = new();
     private readonly ConcurrentDictionary<string, FileLease> _active = new(StringComparer.Ordinal);
     private readonly TimeSpan _checkInterval;
+    private readonly TimeSpan _fenceWait;
 
-    public FileLockBackend(TimeSpan checkInterval)
+    /// <param name="checkInterval">How soon a holder notices that its lock was cleared elsewhere.</param>
+    /// <param name="fenceWait">How long a force or clear may wait for a document's fence lock.</param>
+    public FileLockBackend(TimeSpan checkInterval, TimeSpan fenceWait)
     {
+        _fenceWait = fenceWait;
         if (!UnixNative.IsSupported)
         {
             throw new PlatformNotSupportedException(
@@ -214,7 +218,7 @@ internal sealed class FileLockBackend : ILockBackend
             catch (FenceBusyException e)
             {
                 UnixNative.UnlockAndClose(handle);
-                throw new LockWaitTimeoutException(e.Message, e);
+                throw new LockWaitTimeoutException(e.Message, e) { Cause = e.Message };
             }
             catch
             {
@@ -235,8 +239,7 @@ internal sealed class FileLockBackend : ILockBackend
         return left > TimeSpan.Zero ? left : TimeSpan.Zero;
     }
 
-    private static FenceWait Wait(CancellationToken cancellationToken) =>
-        new(NoDbRuntime.Options.DefaultLockTimeout, Synchronous: false, cancellationToken);
+    private FenceWait Wait(CancellationToken cancellationToken) => new(_fenceWait, Synchronous: false, cancellationToken);
 
     private void MarkLostHere(LockTarget target)
     {
@@ -287,7 +290,7 @@ internal sealed class FileLockBackend : ILockBackend
     }
 
     private OsLockSlot Slot(LockTarget target) =>
-        _slots.GetOrAdd(target.DocumentPath, static (_, t) => new OsLockSlot(Path.Join(t.StateDirectory, t.FileName + LockSuffix), () => OpenLockFile(t)), target);
+        _slots.GetOrAdd(target.DocumentPath, target, static (_, t) => new OsLockSlot(Path.Join(t.StateDirectory, t.FileName + LockSuffix), () => OpenLockFile(t)));
 
     private static SafeFileHandle OpenLockFile(LockTarget target)
     {

@@ -21,15 +21,25 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
     private readonly string _owner = $"{Environment.MachineName}|{Environment.ProcessId}";
 
     private static readonly RedisChannel ChangedChannel = RedisChannel.Literal(RedisKeys.ChangedChannel);
-    private static readonly Action<RedisChannel, RedisValue> OnChanged = static (_, identity) => Instances.InstanceDirectory.MarkStale(identity.ToString());
-
+    private readonly Action<RedisChannel, RedisValue> OnChanged;
     private readonly TimeSpan _cacheTimeToLive;
+    private readonly TimeSpan _fenceWait;
 
-    public RedisLockBackend(IConnectionMultiplexer redis, TimeSpan leaseDuration, TimeSpan cacheTimeToLive, TimeSpan? checkInterval = null)
+    /// <param name="redis">The connection.</param>
+    /// <param name="leaseDuration">How long a lease lasts unrenewed.</param>
+    /// <param name="cacheTimeToLive">How long a committed document stays cached.</param>
+    /// <param name="checkInterval">How soon a holder must notice a cleared lock (renewals are at least this frequent).</param>
+    /// <param name="onChanged">Told the identity of every document another process committed (the engine marks its instance stale).</param>
+    /// <param name="fenceWait">How long a force or clear may wait for a document's fence lock.</param>
+    public RedisLockBackend(
+        IConnectionMultiplexer redis, TimeSpan leaseDuration, TimeSpan cacheTimeToLive, TimeSpan? checkInterval = null,
+        Action<string>? onChanged = null, TimeSpan? fenceWait = null)
     {
         Redis = redis;
         LeaseDuration = leaseDuration;
         _cacheTimeToLive = cacheTimeToLive;
+        _fenceWait = fenceWait ?? TimeSpan.FromSeconds(60);
+        OnChanged = (_, identity) => onChanged?.Invoke(identity.ToString());
 
         // Renew often enough that a lock cleared elsewhere is noticed within the check interval, as the embedded backend does.
         TimeSpan third = leaseDuration / 3;
@@ -341,7 +351,7 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
         long fence = FenceIssued(target, keys, await Database.ScriptEvaluateAsync(RedisScripts.Force, [keys.Lock, keys.Fence], [RedisKeys.ReleasedChannel, seed]).ConfigureAwait(false));
 
         // The storage learns of the new number too: a holder that missed the news is refused when it writes.
-        await FenceFile.RaiseAsync(state, fileName, fence, new FenceWait(NoDbRuntime.Options.DefaultLockTimeout, false, cancellationToken)).ConfigureAwait(false);
+        await FenceFile.RaiseAsync(state, fileName, fence, new FenceWait(_fenceWait, false, cancellationToken)).ConfigureAwait(false);
     }
 
     private async Task<(ILockLease? Lease, TimeSpan HeldFor)> TryOnceAsync(LockTarget target, RedisKeys keys, FenceWait wait)
@@ -429,7 +439,7 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
         catch (FenceBusyException e)
         {
             ReleaseIfTaken(keys, owner);
-            throw new LockWaitTimeoutException(e.Message, e);
+            throw new LockWaitTimeoutException(e.Message, e) { Cause = e.Message };
         }
         catch
         {

@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+using NoDb.Instances;
+using NoDb.Locking;
+using NoDb.Locking.FileLocks;
+using NoDb.Locking.Redis;
+using NoDb.Storage;
+
+namespace NoDb.Engine;
+
+/// <summary>
+/// One configured NoDb: the options, the lock provider (file locks or Redis), the document cache and change notices when
+/// the provider has them, the lock coordinator (flow marks, in-process gates, holders), the refresh clock and the cached
+/// instances of every controller type. <see cref="NoDbRuntime"/> holds the current one; everything below reads state from
+/// the engine it was made by, never from a global. Reconfiguring makes a new engine: scopes and instances of the old one
+/// finish on it, new ones use the new.
+/// </summary>
+internal sealed class NoDbEngine : IDisposable
+{
+    private readonly ConcurrentDictionary<Type, IInstanceRegistry> _registries = new();
+
+    public NoDbEngine(NoDbOptions options)
+    {
+        options.Validate();
+        Options = options;
+        Clock = new RefreshClock(options.RefreshInterval, options.TimeProvider);
+        Notices = new InstanceDirectory();
+        Coordinator = new LockCoordinator(this);
+        if (options.RedisConfiguration is { } redis)
+        {
+            var backend = new RedisLockBackend(
+                RedisConnections.Get(redis), options.LeaseDuration, options.CacheTimeToLive, options.LeaseCheckInterval, Notices.MarkStale,
+                FenceWaitOf(options));
+            Locks = backend;
+            Cache = backend;
+        }
+        else
+        {
+            Locks = new FileLockBackend(options.LeaseCheckInterval, FenceWaitOf(options));
+        }
+
+        Gen2Callback.Register(this, static engine => ((NoDbEngine)engine).Sweep() >= 0);
+    }
+
+    public NoDbOptions Options { get; }
+
+    /// <summary>How long a commit, force or clear may wait for a document's fence lock: the default lock timeout.</summary>
+    public TimeSpan FenceWait => FenceWaitOf(Options);
+
+    /// <summary>The lock provider.</summary>
+    public ILockBackend Locks { get; }
+
+    /// <summary>The shared document cache with change notices (Redis), or <see langword="null"/>.</summary>
+    public IDocumentCache? Cache { get; }
+
+    public LockCoordinator Coordinator { get; }
+
+    public RefreshClock Clock { get; }
+
+    public InstanceDirectory Notices { get; }
+
+    /// <summary>The registry of one controller type, made on first use.</summary>
+    public IInstanceRegistry Registry(Type controller, Func<NoDbEngine, IInstanceRegistry> create) =>
+        _registries.GetOrAdd(controller, static (_, state) => state.create(state.engine), (create, engine: this));
+
+    /// <summary>The working directories with a live instance or a held lock whose run id is <paramref name="runId"/>.</summary>
+    public IEnumerable<string> WorkingDirectoriesOf(string runId) =>
+        _registries.Values.SelectMany(r => r.WorkingDirectoriesOf(runId)).Concat(Coordinator.WorkingDirectoriesOf(runId));
+
+    /// <summary>Forgets the bookkeeping of instances that were collected; returns how many entries.</summary>
+    public int Sweep() => _registries.Values.Sum(r => r.Sweep());
+
+    private static TimeSpan FenceWaitOf(NoDbOptions options) =>
+        options.DefaultLockTimeout.TotalMilliseconds >= int.MaxValue ? Timeout.InfiniteTimeSpan : options.DefaultLockTimeout;
+
+    /// <summary>Stops the clock and the provider's listening; leases already taken keep working until released.</summary>
+    public void Dispose()
+    {
+        Clock.Dispose();
+        (Locks as IDisposable)?.Dispose();
+    }
+}

@@ -1,0 +1,300 @@
+using System.Collections.Concurrent;
+using NoDb.Engine;
+using NoDb.Infrastructure;
+using NoDb.Locking;
+using NoDb.Storage;
+
+namespace NoDb.Instances;
+
+/// <summary>
+/// The cached instances of controller <typeparamref name="T"/> in one engine: one per working directory while anyone
+/// references it, loaded from the shared cache or the disk, refreshed in place when the document changed. Entries whose
+/// instance was collected are swept after full collections, so touching many runs does not grow memory for good.
+/// </summary>
+internal sealed class InstanceRegistry<T> : IInstanceRegistry
+    where T : class, INoDbController<T>
+{
+    private const int MaxInputAliases = 4096;
+
+    // The registry asked for last: the current engine's, in every process that does not reconfigure.
+    private static InstanceRegistry<T>? s_last;
+
+    // Keyed by the exact string callers pass, so the hot path neither normalises nor allocates.
+    private readonly ConcurrentDictionary<string, InstanceEntry<T>> _byInput = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, InstanceEntry<T>> _byDirectory = new(StringComparer.Ordinal);
+    private readonly NoDbEngine _engine;
+    private readonly string _fileName;
+
+    private InstanceRegistry(NoDbEngine engine)
+    {
+        _engine = engine;
+        NoDbPaths.ValidateFileName(T.NoDbFileName);
+        _fileName = T.NoDbFileName;
+    }
+
+    /// <summary>The registry of <typeparamref name="T"/> in <paramref name="engine"/> (the last one asked for is remembered).</summary>
+    public static InstanceRegistry<T> Of(NoDbEngine engine)
+    {
+        if (Volatile.Read(ref s_last) is { } last && ReferenceEquals(last._engine, engine))
+        {
+            return last;
+        }
+
+        var registry = (InstanceRegistry<T>)engine.Registry(typeof(T), static e => new InstanceRegistry<T>(e));
+        Volatile.Write(ref s_last, registry);
+        return registry;
+    }
+
+    /// <summary>How many times the document of <paramref name="workingDirectory"/> was read to create its cached instance.</summary>
+    public int LoadsOf(string workingDirectory) =>
+        _byDirectory.TryGetValue(NoDbPaths.NormalizeWorkingDirectory(workingDirectory), out InstanceEntry<T>? entry) ? Volatile.Read(ref entry.Loads) : 0;
+
+    public int EntryCount => _byDirectory.Count + _byInput.Count;
+
+    public T? Find(string workingDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(workingDirectory);
+        if (_byInput.TryGetValue(workingDirectory, out InstanceEntry<T>? known) && known.IsFresh && known.Instance is { } cached)
+        {
+            return cached;
+        }
+
+        int epoch = _engine.Clock.EpochForCheck;
+        string directory = NoDbPaths.NormalizeWorkingDirectory(workingDirectory);
+        var target = new LockTarget(directory, _fileName);
+        if (target.IsReadOnly)
+        {
+            // Read-only runs are never cached: every call reads the document as it is.
+            Evict(directory);
+            return LoadFromDisk(target);
+        }
+
+        while (true)
+        {
+            InstanceEntry<T> entry = _byDirectory.GetOrAdd(directory, static (d, clock) => new InstanceEntry<T>(d, clock), _engine.Clock);
+            if (entry.Instance is { } existing)
+            {
+                T? instance = Revalidate(entry, existing, target, out bool removed);
+                if (!removed)
+                {
+                    return Checked(workingDirectory, entry, epoch, instance);
+                }
+            }
+            else
+            {
+                T? instance = LoadOnce(entry, target, out bool removed);
+                if (!removed)
+                {
+                    return Checked(workingDirectory, entry, epoch, instance);
+                }
+            }
+        }
+    }
+
+    /// <summary>Publishes a newly created instance as the shared one (or brings an already shared one up to date).</summary>
+    public T Publish(string input, LockTarget target, T instance)
+    {
+        int epoch = _engine.Clock.EpochForCheck;
+        while (true)
+        {
+            InstanceEntry<T> entry = _byDirectory.GetOrAdd(target.WorkingDirectory, static (d, clock) => new InstanceEntry<T>(d, clock), _engine.Clock);
+            T published;
+            lock (entry.LoadSync)
+            {
+                if (entry.Removed)
+                {
+                    continue;
+                }
+
+                // A reader may have loaded the new document between the commit and here: keep its instance (one object per
+                // working directory), brought up to date, rather than replace it.
+                published = entry.Instance ?? instance;
+                entry.Instance = published;
+            }
+
+            _engine.Notices.Register(target.Identity(), entry);
+            if (!ReferenceEquals(published, instance))
+            {
+                published.NoDbCore.RefreshIfChanged();
+            }
+
+            return Checked(input, entry, epoch, published)!;
+        }
+    }
+
+    /// <summary>A fresh copy read from disk, neither cached nor shared.</summary>
+    public T? LoadDetached(LockTarget target) => LoadFromDisk(target);
+
+    /// <summary>A new instance attached to <paramref name="target"/>, not yet published.</summary>
+    public T Attach(LockTarget target)
+    {
+        T instance = T.NoDbCreateBlank();
+        instance.NoDbAttach(new ControllerCore<T>(target, _engine, instance));
+        return instance;
+    }
+
+    /// <summary>Forgets the cached instance of <paramref name="workingDirectory"/> (for tests: a cold load in this process).</summary>
+    public void Forget(string workingDirectory) => Evict(NoDbPaths.NormalizeWorkingDirectory(workingDirectory));
+
+    /// <inheritdoc/>
+    public IEnumerable<string> WorkingDirectoriesOf(string runId)
+    {
+        foreach ((string directory, InstanceEntry<T> entry) in _byDirectory)
+        {
+            if (entry.Instance is not null && string.Equals(Path.GetFileName(directory), runId, StringComparison.Ordinal))
+            {
+                yield return directory;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public int Sweep()
+    {
+        int removed = 0;
+        foreach (KeyValuePair<string, InstanceEntry<T>> pair in _byDirectory)
+        {
+            InstanceEntry<T> entry = pair.Value;
+            lock (entry.LoadSync)
+            {
+                if (entry.Instance is null && _byDirectory.TryRemove(pair))
+                {
+                    entry.Removed = true;
+                    removed++;
+                }
+            }
+        }
+
+        foreach (KeyValuePair<string, InstanceEntry<T>> pair in _byInput)
+        {
+            if (pair.Value.Removed || pair.Value.Instance is null)
+            {
+                _byInput.TryRemove(pair);
+            }
+        }
+
+        return removed;
+    }
+
+    private T? Checked(string input, InstanceEntry<T> entry, int epoch, T? instance)
+    {
+        if (instance is not null)
+        {
+            entry.Checked(epoch);
+            if (_byInput.Count >= MaxInputAliases)
+            {
+                _byInput.Clear();
+            }
+
+            _byInput[input] = entry;
+        }
+
+        return instance;
+    }
+
+    private T? Revalidate(InstanceEntry<T> entry, T instance, LockTarget target, out bool removed)
+    {
+        removed = false;
+        if (instance.NoDbCore.RefreshIfChanged())
+        {
+            return instance;
+        }
+
+        // The document was deleted: forget the instance (unless a holder here is about to recreate it).
+        if (!instance.NoDbCore.IsHeldHere)
+        {
+            lock (entry.LoadSync)
+            {
+                entry.Instance = null;
+            }
+
+            return LoadOnce(entry, target, out removed);
+        }
+
+        return instance;
+    }
+
+    private T? LoadOnce(InstanceEntry<T> entry, LockTarget target, out bool removed)
+    {
+        lock (entry.LoadSync)
+        {
+            removed = entry.Removed;
+            if (removed)
+            {
+                return null;
+            }
+
+            if (entry.Instance is { } raced)
+            {
+                return raced;
+            }
+
+            T? loaded = LoadFromCache(target) ?? LoadFromDisk(target);
+            if (loaded is not null)
+            {
+                Interlocked.Increment(ref entry.Loads);
+                entry.Instance = loaded;
+                _engine.Notices.Register(target.Identity(), entry);
+            }
+
+            return loaded;
+        }
+    }
+
+    /// <summary>A cold load from the shared cache, when the engine has one and it is current; a corrupt entry is dropped.</summary>
+    private T? LoadFromCache(LockTarget target)
+    {
+        if (_engine.Cache is not { } cache || cache.TryRead(target) is not { } cached)
+        {
+            return null;
+        }
+
+        T instance = Attach(target);
+        try
+        {
+            // The cache checked the entry against the disk's stamp; the first refresh check reads the disk, which stays the truth.
+            instance.NoDbCore.Load(cached, stamp: null);
+            return instance;
+        }
+        catch (NoDbCorruptFileException)
+        {
+            cache.Invalidate(target);
+            return null;
+        }
+    }
+
+    private T? LoadFromDisk(LockTarget target)
+    {
+        // The stamp is of exactly the version read.
+        if (DocumentFile.TryRead(target.WorkingDirectory, target.FileName) is not { } read)
+        {
+            return null;
+        }
+
+        T instance = Attach(target);
+        instance.NoDbCore.Load(read.Bytes, read.Stamp);
+        return instance;
+    }
+
+    private void Evict(string directory)
+    {
+        if (_byDirectory.TryRemove(directory, out InstanceEntry<T>? entry))
+        {
+            lock (entry.LoadSync)
+            {
+                entry.Instance = null;
+                entry.Removed = true;
+            }
+        }
+    }
+}
+
+/// <summary>What the engine asks of every controller type's registry.</summary>
+internal interface IInstanceRegistry
+{
+    /// <summary>The working directories with a live instance whose run id is <paramref name="runId"/>.</summary>
+    IEnumerable<string> WorkingDirectoriesOf(string runId);
+
+    /// <summary>Forgets entries whose instance was collected; returns how many.</summary>
+    int Sweep();
+}
