@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace NoDb.Engine;
 
 /// <summary>
@@ -7,19 +9,22 @@ namespace NoDb.Engine;
 /// </summary>
 internal sealed class Gen2Callback
 {
-    private readonly WeakReference<object> _target;
+    // A raw weak handle, not a WeakReference: a WeakReference owned by this object would be finalized (and cleared) in
+    // the same pass as this object, before this finalizer could read it.
+    private GCHandle _target;
     private readonly Func<object, bool> _callback;
 
     private Gen2Callback(object target, Func<object, bool> callback)
     {
-        _target = new WeakReference<object>(target);
+        _target = GCHandle.Alloc(target, GCHandleType.Weak);
         _callback = callback;
     }
 
     ~Gen2Callback()
     {
-        if (!_target.TryGetTarget(out object? target))
+        if (_target.Target is not { } target)
         {
+            _target.Free();
             return;
         }
 

@@ -16,6 +16,9 @@ internal sealed class LockCoordinator(NoDbEngine engine)
     private readonly ConcurrentDictionary<string, NoDbLockScope> _holders = new(StringComparer.Ordinal);
     private readonly WeakRegistry<LocalGate> _gates = new();
 
+    /// <summary>How many gates are recorded (dead ones not yet swept included), for tests.</summary>
+    internal int GateCount => _gates.Count;
+
     /// <summary>The engine this coordinator belongs to.</summary>
     public NoDbEngine Engine => engine;
 

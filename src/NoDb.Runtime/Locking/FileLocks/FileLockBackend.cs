@@ -156,6 +156,9 @@ internal sealed class FileLockBackend : ILockBackend
         return ValueTask.FromResult<IReadOnlyList<NoDbLockHolder>>(holders);
     }
 
+    /// <summary>How many OS lock slots are recorded (dead ones not yet swept included), for tests.</summary>
+    internal int SlotCount => _slots.Count;
+
     internal void OnReleased(FileLease lease) =>
         _active.TryRemove(new KeyValuePair<string, FileLease>(lease.Target.DocumentPath, lease));
 
