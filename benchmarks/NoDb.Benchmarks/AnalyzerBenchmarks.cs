@@ -16,6 +16,7 @@ public class AnalyzerBenchmarks
 {
     private Compilation _compilation = null!;
     private ImmutableArray<DiagnosticAnalyzer> _analyzers;
+    private ImmutableArray<DiagnosticAnalyzer> _all;
 
     [GlobalSetup]
     public void Setup()
@@ -78,6 +79,7 @@ public class AnalyzerBenchmarks
         CSharpGeneratorDriver.Create([new NoDbControllerGenerator().AsSourceGenerator()], parseOptions: parseOptions)
             .RunGeneratorsAndUpdateCompilation(compilation, out _compilation, out _);
         _analyzers = [new LockDisciplineAnalyzer()];
+        _all = [new LockDisciplineAnalyzer(), new ControllerDeclarationAnalyzer()];
     }
 
     [Benchmark(Baseline = true, Description = "Floor: an analyzer that only builds each body's CFG")]
@@ -87,6 +89,10 @@ public class AnalyzerBenchmarks
     [Benchmark(Description = "LockDisciplineAnalyzer, 200 methods (~4,000 lines)")]
     public ImmutableArray<Diagnostic> Analyze() =>
         _compilation.WithAnalyzers(_analyzers).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
+
+    [Benchmark(Description = "Every NoDb analyzer (lock discipline + NODB100/NODB104), same file")]
+    public ImmutableArray<Diagnostic> AnalyzeAll() =>
+        _compilation.WithAnalyzers(_all).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
 
     /// <summary>Registers what the real analyzer registers and asks Roslyn for the same graphs, then does nothing.</summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]

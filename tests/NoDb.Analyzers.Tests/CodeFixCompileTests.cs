@@ -407,4 +407,48 @@ public sealed class CodeFixCompileTests
             }
         }
         """);
+
+    [Fact]
+    public Task Top_level_statements_take_the_lock_before_the_first_statement_that_needs_it() => Verify.FixProgram<LockScopeCodeFixProvider>("""
+        Climate shared = Climate.GetInstance("/runs/abc");
+        await Task.Yield();
+        {|NODB001:shared.Years.Add(2024)|};
+        if (shared.Counter > 0)
+        {
+            {|NODB001:shared.Counter = 0|};
+        }
+        """, """
+        Climate shared = Climate.GetInstance("/runs/abc");
+        await Task.Yield();
+        await using var sharedScope = await shared.LockAsync();
+        shared.Years.Add(2024);
+        if (shared.Counter > 0)
+        {
+            shared.Counter = 0;
+        }
+        """);
+
+    [Fact]
+    public Task Fix_All_keeps_the_lock_inside_a_lambda_that_may_run_later() => Verify.Fix<LockScopeCodeFixProvider>("""
+        public static class Usage
+        {
+            public static Func<Task> Later(Climate climate) => async () =>
+            {
+                await Task.Yield();
+                {|NODB001:climate.Counter++|};
+                {|NODB001:climate.Years.Add(1)|};
+            };
+        }
+        """, """
+        public static class Usage
+        {
+            public static Func<Task> Later(Climate climate) => async () =>
+            {
+                await Task.Yield();
+                await using var climateScope = await climate.LockAsync();
+                climate.Counter++;
+                climate.Years.Add(1);
+            };
+        }
+        """);
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.IO.Compression;
 using System.Reflection;
 using System.Text;
 
@@ -100,6 +101,79 @@ public sealed class PackageConsumerTests : IDisposable
             }
             """);
         await Dotnet(consumer, "build", "-c", "Release");
+
+        // Helpers that change a controller their caller has locked: a [RequiresLock] parameter and extension receiver.
+        // The consumer builds with warnings as errors, so this also proves that nothing here draws a warning.
+        File.WriteAllText(Path.Join(consumer, "Helpers.cs"), """
+            using NoDb;
+
+            public static class ForecastHelpers
+            {
+                public static void Reset([RequiresLock] this Forecast forecast)
+                {
+                    forecast.Notes.Clear();
+                    forecast.Days = 0;
+                }
+
+                public static void ApplyDefaults([RequiresLock] Forecast forecast)
+                {
+                    forecast.Reset();
+                    forecast.Notes.Add("defaults");
+                }
+
+                public static async Task ResetAsync(Forecast forecast)
+                {
+                    if (await forecast.TryLockAsync() is not { } scope)
+                    {
+                        return;
+                    }
+
+                    await using (scope)
+                    {
+                        ApplyDefaults(forecast);
+                    }
+
+                    await forecast.UpdateAsync(f => f.Reset());
+                }
+            }
+            """);
+        await Dotnet(consumer, "build", "-c", "Release");
+
+        // A call without the lock is NODB005; a controller that is not partial is NODB100, reported once (by the
+        // analyzer only) and without lock diagnostics about it.
+        File.WriteAllText(Path.Join(consumer, "Broken.cs"), """
+            using NoDb;
+
+            [NoDbController("broken.nodb")]
+            public class Broken
+            {
+                public int Count { get; set; }
+            }
+
+            public static class BrokenUse
+            {
+                public static void Run(Forecast forecast, Broken broken)
+                {
+                    forecast.Reset();
+                    broken.Count++;
+                }
+            }
+            """);
+        string broken = await Dotnet(consumer, expectSuccess: false, "build", "-c", "Release");
+        Assert.Contains("Broken.cs(13,9): error NODB005: Calling 'Reset' requires holding the lock of 'forecast'", broken, StringComparison.Ordinal);
+        string log = broken[..broken.IndexOf("Build FAILED.", StringComparison.Ordinal)]; // the summary repeats every error
+        Assert.True(log.Split('\n').Count(line => line.Contains("error NODB100", StringComparison.Ordinal)) == 1, broken);
+
+        // The help link opens the page shipped in the package (offline).
+        Assert.Matches(@"error NODB005: .* \(file:///\S+/docs/diagnostics/NODB005\.md\)", broken);
+        Assert.DoesNotContain("Broken.cs(14,", broken, StringComparison.Ordinal);
+
+        // The diagnostic pages ship in the package, where the help links point.
+        using (ZipArchive package = ZipFile.OpenRead(Path.Join(feed, $"NoDb.{version}.nupkg")))
+        {
+            Assert.Contains(package.Entries, e => e.FullName == "docs/diagnostics/NODB001.md");
+            Assert.Contains(package.Entries, e => e.FullName == "docs/diagnostics/NODB100.md");
+        }
     }
 
     private Task<string> Dotnet(string directory, params string[] args) => Dotnet(directory, expectSuccess: true, args);

@@ -252,6 +252,12 @@ internal sealed class LockFlowAnalysis
         {
             if (operation is not IInvocationOperation invocation)
             {
+                // A pattern variable names what the pattern tested: 'scope is { } s', 'case { } s:'.
+                if (operation is IIsPatternOperation matched && resolver.StorageOf(matched.Value) is { } tested && DeclaredLocal(matched.Pattern) is { } variable)
+                {
+                    state = state.Alias(tested, Storage.Of(variable));
+                }
+
                 continue;
             }
 
@@ -336,14 +342,6 @@ internal sealed class LockFlowAnalysis
         if (storage2 is { } copy && resolver.StorageOf(stored) is { } original)
         {
             state = state.Alias(original, copy);
-        }
-
-        foreach (IOperation operation in root.DescendantsAndSelf())
-        {
-            if (operation is IIsPatternOperation matched && resolver.StorageOf(matched.Value) is { } tested && DeclaredLocal(matched.Pattern) is { } variable)
-            {
-                state = state.Alias(tested, Storage.Of(variable));
-            }
         }
 
         return state;

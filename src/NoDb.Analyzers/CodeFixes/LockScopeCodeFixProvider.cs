@@ -111,7 +111,7 @@ public sealed class LockScopeCodeFixProvider : CodeFixProvider
         switch (fix)
         {
             case TakeLockKey:
-                var insertions = new Dictionary<BlockSyntax, List<(int Index, string Controller, string Name, bool IsAsync)>>();
+                var insertions = new Dictionary<SyntaxNode, List<(int Index, string Controller, string Name, bool IsAsync)>>();
                 foreach (IGrouping<(string, SyntaxNode?), Target> group in targets.GroupBy(t => (t.Controller, t.Function)))
                 {
                     (string controller, SyntaxNode? function) = group.Key;
@@ -121,36 +121,42 @@ public sealed class LockScopeCodeFixProvider : CodeFixProvider
                     }
 
                     HashSet<string> names = Taken(taken, function);
-                    if (group.Any(t => t.Statement is null))
+
+                    // The innermost block of the body that holds every flagged statement; the lock goes before the first.
+                    StatementSyntax[]? statements = group.All(t => t.Statement is not null) ? [.. group.Select(t => t.Statement!)] : null;
+                    SyntaxNode? container = statements?[0].Ancestors().OfType<BlockSyntax>()
+                        .TakeWhile(b => b != function && function.Contains(b))
+                        .FirstOrDefault(b => statements.All(b.Contains));
+                    if (container is null && statements is not null && function is CompilationUnitSyntax)
                     {
-                        // An expression body: it becomes a block that starts with the lock, which then covers all of it.
-                        if (CanConvertToBlock(function))
+                        container = function; // top-level statements: before the first global statement that needs it
+                    }
+
+                    if (container is not null)
+                    {
+                        SyntaxNode[] items = [.. Items(container)];
+                        int index = System.Array.FindIndex(items, item => statements!.Any(item.Contains));
+                        string unique = UniqueName(model, function, items[index].SpanStart, BaseName(controller), names);
+                        if (!insertions.TryGetValue(container, out var list))
                         {
-                            string name = UniqueName(model, function, function.SpanStart, BaseName(controller), names);
-                            bool returns = ReturnsValue(function, model, cancellationToken);
-                            bool isAsync = LockIsAsync(function, null);
-                            edits.Add((function, current => ToBlockBody(current, LockDeclaration(controller, name, isAsync), returns)));
+                            insertions[container] = list = [];
                         }
 
-                        continue;
+                        list.Add((index, controller, unique, LockIsAsync(function, items[index])));
                     }
-
-                    // The innermost block that holds every flagged statement; the lock goes before the first of them.
-                    StatementSyntax[] statements = [.. group.Select(t => t.Statement!)];
-                    BlockSyntax block = statements[0].Ancestors().OfType<BlockSyntax>().First(b => statements.All(b.Contains));
-                    int index = block.Statements.IndexOf(s => statements.Any(s.Contains));
-                    string unique = UniqueName(model, function, block.Statements[index].SpanStart, BaseName(controller), names);
-                    if (!insertions.TryGetValue(block, out var list))
+                    else if (CanConvertToBlock(function))
                     {
-                        insertions[block] = list = [];
+                        // An expression body: it becomes a block that starts with the lock, which then covers all of it.
+                        string name = UniqueName(model, function, function.SpanStart, BaseName(controller), names);
+                        bool returns = ReturnsValue(function, model, cancellationToken);
+                        bool isAsync = LockIsAsync(function, null);
+                        edits.Add((function, current => ToBlockBody(current, LockDeclaration(controller, name, isAsync), returns)));
                     }
-
-                    list.Add((index, controller, unique, LockIsAsync(function, block.Statements[index])));
                 }
 
-                foreach (KeyValuePair<BlockSyntax, List<(int Index, string Controller, string Name, bool IsAsync)>> insertion in insertions)
+                foreach (KeyValuePair<SyntaxNode, List<(int Index, string Controller, string Name, bool IsAsync)>> insertion in insertions)
                 {
-                    edits.Add((insertion.Key, current => InsertLocks((BlockSyntax)current, insertion.Value)));
+                    edits.Add((insertion.Key, current => InsertLocks(current, insertion.Value)));
                 }
 
                 break;
@@ -236,7 +242,7 @@ public sealed class LockScopeCodeFixProvider : CodeFixProvider
             SyntaxNode? function = LockRoot(diagnostic, root) ?? node.AncestorsAndSelf().FirstOrDefault(IsFunction);
             StatementSyntax? statement = function is null
                 ? null
-                : node.AncestorsAndSelf().OfType<StatementSyntax>().FirstOrDefault(s => s.Parent is BlockSyntax && s != function && function.Contains(s));
+                : node.AncestorsAndSelf().OfType<StatementSyntax>().FirstOrDefault(s => s.Parent is BlockSyntax or GlobalStatementSyntax && s != function && function.Contains(s));
             return new Target(node, controller, kind ?? "", function, statement);
         }
 
@@ -256,7 +262,12 @@ public sealed class LockScopeCodeFixProvider : CodeFixProvider
 
     private static bool IsFunction(SyntaxNode node) =>
         node is BaseMethodDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax or AccessorDeclarationSyntax
-            or PropertyDeclarationSyntax or IndexerDeclarationSyntax;
+            or PropertyDeclarationSyntax or IndexerDeclarationSyntax
+        || node is CompilationUnitSyntax unit && unit.Members.Any(m => m is GlobalStatementSyntax);
+
+    /// <summary>The statements of a block, or the global statements of a program of top-level statements.</summary>
+    private static IEnumerable<SyntaxNode> Items(SyntaxNode container) =>
+        container is BlockSyntax block ? block.Statements : ((CompilationUnitSyntax)container).Members;
 
     private static HashSet<string> Taken(Dictionary<SyntaxNode, HashSet<string>> taken, SyntaxNode function)
     {
@@ -337,7 +348,7 @@ public sealed class LockScopeCodeFixProvider : CodeFixProvider
         !model.LookupNamespacesAndTypes(position, name: "RequiresLockAttribute").IsEmpty;
 
     /// <summary>Whether the lock is taken with <c>await using … LockAsync()</c>: in async code, outside a <c>lock</c> statement.</summary>
-    private static bool LockIsAsync(SyntaxNode function, StatementSyntax? at) =>
+    private static bool LockIsAsync(SyntaxNode function, SyntaxNode? at) =>
         IsAsyncFunction(function) && (at is null || !at.Ancestors().TakeWhile(a => a != function).Any(a => a is LockStatementSyntax));
 
     private static bool IsAsyncFunction(SyntaxNode function) => function switch
@@ -345,6 +356,9 @@ public sealed class LockScopeCodeFixProvider : CodeFixProvider
         AnonymousFunctionExpressionSyntax lambda => lambda.AsyncKeyword.RawKind != 0,
         LocalFunctionStatementSyntax local => local.Modifiers.Any(SyntaxKind.AsyncKeyword),
         BaseMethodDeclarationSyntax method => method.Modifiers.Any(SyntaxKind.AsyncKeyword),
+        CompilationUnitSyntax unit => unit.Members.OfType<GlobalStatementSyntax>()
+            .SelectMany(g => g.DescendantNodes(n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)))
+            .Any(n => n is AwaitExpressionSyntax),
         _ => false,
     };
 
@@ -359,21 +373,40 @@ public sealed class LockScopeCodeFixProvider : CodeFixProvider
     private static LocalDeclarationStatementSyntax LockDeclaration(string controller, string name, bool isAsync) =>
         (LocalDeclarationStatementSyntax)ParseStatement(LockCode(controller, name, isAsync) + "\n");
 
-    private static BlockSyntax InsertLocks(BlockSyntax block, List<(int Index, string Controller, string Name, bool IsAsync)> locks)
+    private static SyntaxNode InsertLocks(SyntaxNode container, List<(int Index, string Controller, string Name, bool IsAsync)> locks)
     {
+        if (container is CompilationUnitSyntax unit)
+        {
+            SyntaxList<MemberDeclarationSyntax> members = unit.Members;
+            foreach ((int index, string controller, string name, bool isAsync) in locks.OrderByDescending(l => l.Index))
+            {
+                (MemberDeclarationSyntax before, SyntaxTriviaList leading) = Detach(members[index]);
+                members = members.Replace(members[index], before)
+                    .Insert(index, GlobalStatement(LockDeclaration(controller, name, isAsync)).WithLeadingTrivia(leading));
+            }
+
+            return unit.WithMembers(members);
+        }
+
+        var block = (BlockSyntax)container;
         SyntaxList<StatementSyntax> statements = block.Statements;
         foreach ((int index, string controller, string name, bool isAsync) in locks.OrderByDescending(l => l.Index))
         {
-            // The lock takes the statement's place (its comments and blank lines); the statement keeps its indentation.
-            StatementSyntax before = statements[index];
-            SyntaxTriviaList leading = before.GetLeadingTrivia();
-            SyntaxTriviaList indentation = leading.Count > 0 && leading[leading.Count - 1].IsKind(SyntaxKind.WhitespaceTrivia) ? TriviaList(leading[leading.Count - 1]) : TriviaList();
-            statements = statements
-                .Replace(before, before.WithLeadingTrivia(indentation))
+            (StatementSyntax before, SyntaxTriviaList leading) = Detach(statements[index]);
+            statements = statements.Replace(statements[index], before)
                 .Insert(index, LockDeclaration(controller, name, isAsync).WithLeadingTrivia(leading));
         }
 
         return block.WithStatements(statements);
+    }
+
+    /// <summary>The lock takes the statement's place (its comments and blank lines); the statement keeps its indentation.</summary>
+    private static (T Node, SyntaxTriviaList Leading) Detach<T>(T node)
+        where T : SyntaxNode
+    {
+        SyntaxTriviaList leading = node.GetLeadingTrivia();
+        SyntaxTriviaList indentation = leading.Count > 0 && leading[leading.Count - 1].IsKind(SyntaxKind.WhitespaceTrivia) ? TriviaList(leading[leading.Count - 1]) : TriviaList();
+        return (node.WithLeadingTrivia(indentation), leading);
     }
 
     private static bool CanConvertToBlock(SyntaxNode function) => function switch
@@ -468,9 +501,9 @@ public sealed class LockScopeCodeFixProvider : CodeFixProvider
         switch (node.FirstAncestorOrSelf<StatementSyntax>())
         {
             case LocalDeclarationStatementSyntax { UsingKeyword.RawKind: 0, Declaration.Variables: [var variable] } declaration
-                when declaration.Parent is BlockSyntax && !IsWrittenAgain(declaration, variable.Identifier.ValueText):
+                when declaration.Parent is BlockSyntax or GlobalStatementSyntax && !IsWrittenAgain(declaration, variable.Identifier.ValueText):
                 return declaration;
-            case ExpressionStatementSyntax expression when expression.Parent is BlockSyntax:
+            case ExpressionStatementSyntax expression when expression.Parent is BlockSyntax or GlobalStatementSyntax:
                 return expression;
             default:
                 return null;
@@ -479,7 +512,7 @@ public sealed class LockScopeCodeFixProvider : CodeFixProvider
 
     /// <summary>A using local is read-only: a local assigned again (or passed by ref) cannot become one.</summary>
     private static bool IsWrittenAgain(LocalDeclarationStatementSyntax declaration, string name) =>
-        declaration.Parent!.DescendantNodes().Any(n => n switch
+        (declaration.Parent is GlobalStatementSyntax global ? global.Parent! : declaration.Parent!).DescendantNodes().Any(n => n switch
         {
             AssignmentExpressionSyntax { Left: IdentifierNameSyntax left } => left.Identifier.ValueText == name,
             ArgumentSyntax { RefKindKeyword.RawKind: not 0, Expression: IdentifierNameSyntax argument } => argument.Identifier.ValueText == name,

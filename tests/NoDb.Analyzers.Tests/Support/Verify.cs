@@ -77,8 +77,17 @@ internal static class Verify
         where TFix : CodeFixProvider, new() =>
         Fix<LockDisciplineAnalyzer, TFix>(Controllers + usage, Controllers + fixedUsage, codeActionIndex, batchFixedUsage is null ? null : Controllers + batchFixedUsage);
 
+    /// <summary>As <see cref="Fix{TFix}(string, string, int, string?)"/> for a program of top-level statements.</summary>
+    public static Task FixProgram<TFix>(string statements, string fixedStatements)
+        where TFix : CodeFixProvider, new()
+    {
+        int types = Controllers.IndexOf("[NoDbController", StringComparison.Ordinal);
+        string Program(string body) => Controllers[..types] + body + "\n" + Controllers[types..];
+        return Fix<LockDisciplineAnalyzer, TFix>(Program(statements), Program(fixedStatements), outputKind: OutputKind.ConsoleApplication);
+    }
+
     /// <summary>As <see cref="Fix{TFix}(string, string, int, string?)"/>, with another analyzer and no controllers added.</summary>
-    public static Task Fix<TAnalyzer, TFix>(string source, string fixedSource, int codeActionIndex = 0, string? batchFixedSource = null)
+    public static Task Fix<TAnalyzer, TFix>(string source, string fixedSource, int codeActionIndex = 0, string? batchFixedSource = null, OutputKind outputKind = OutputKind.DynamicallyLinkedLibrary)
         where TAnalyzer : DiagnosticAnalyzer, new()
         where TFix : CodeFixProvider, new()
     {
@@ -88,6 +97,8 @@ internal static class Verify
             FixedCode = fixedSource,
             CodeActionIndex = codeActionIndex,
         };
+        test.TestState.OutputKind = outputKind;
+        test.FixedState.OutputKind = outputKind;
         if (batchFixedSource is not null)
         {
             test.BatchFixedCode = batchFixedSource;
