@@ -8,15 +8,13 @@ namespace NoDb.Analyzers.Analysis;
 internal sealed class NoDbSymbols
 {
     private readonly INamedTypeSymbol _controllerAttribute;
-    private readonly INamedTypeSymbol? _ignoreAttribute;
     private readonly INamedTypeSymbol? _requiresLockAttribute;
     private readonly ConcurrentDictionary<ISymbol, bool> _persisted = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<INamedTypeSymbol, bool> _controllers = new(SymbolEqualityComparer.Default);
 
-    private NoDbSymbols(INamedTypeSymbol controllerAttribute, INamedTypeSymbol? ignoreAttribute, INamedTypeSymbol? requiresLockAttribute)
+    private NoDbSymbols(INamedTypeSymbol controllerAttribute, INamedTypeSymbol? requiresLockAttribute)
     {
         _controllerAttribute = controllerAttribute;
-        _ignoreAttribute = ignoreAttribute;
         _requiresLockAttribute = requiresLockAttribute;
     }
 
@@ -25,7 +23,6 @@ internal sealed class NoDbSymbols
         compilation.GetTypeByMetadataName("NoDb.NoDbControllerAttribute") is { } controller
             ? new NoDbSymbols(
                 controller,
-                compilation.GetTypeByMetadataName("NoDb.NoDbIgnoreAttribute"),
                 compilation.GetTypeByMetadataName("NoDb.RequiresLockAttribute"))
             : null;
 
@@ -69,20 +66,7 @@ internal sealed class NoDbSymbols
 
     /// <summary>Whether <paramref name="member"/> is a persisted field or auto-property of a controller.</summary>
     public bool IsPersisted(ISymbol member) => _persisted.GetOrAdd(member, m =>
-    {
-        if (m.IsStatic || !IsController(m.ContainingType) || HasAttribute(m, _ignoreAttribute))
-        {
-            return false;
-        }
-
-        return m switch
-        {
-            IFieldSymbol field => !field.IsConst && !field.IsImplicitlyDeclared,
-            IPropertySymbol property => !property.IsIndexer && property.ContainingType.GetMembers().OfType<IFieldSymbol>()
-                .Any(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property)),
-            _ => false,
-        };
-    });
+        !m.IsStatic && IsController(m.ContainingType) && Shared.PersistedMembers.IsPersisted(m)); // the generator's own rule
 
     public bool RequiresLock(ISymbol member)
     {

@@ -28,10 +28,10 @@ internal static class OperationFacts
 
         switch (call.TargetMethod.Name)
         {
-            case "Lock": kind = AcquisitionKind.Scope; return call;
-            case "LockAsync": kind = AcquisitionKind.Scope; isAsync = true; return call;
-            case "TryLockAsync": kind = AcquisitionKind.TryScope; isAsync = true; return call;
-            case "AcquireLockAsync": kind = AcquisitionKind.Token; isAsync = true; return call;
+            case Shared.GeneratedMemberNames.Lock: kind = AcquisitionKind.Scope; return call;
+            case Shared.GeneratedMemberNames.LockAsync: kind = AcquisitionKind.Scope; isAsync = true; return call;
+            case Shared.GeneratedMemberNames.TryLockAsync: kind = AcquisitionKind.TryScope; isAsync = true; return call;
+            case Shared.GeneratedMemberNames.AcquireLockAsync: kind = AcquisitionKind.Token; isAsync = true; return call;
             default: return null;
         }
     }

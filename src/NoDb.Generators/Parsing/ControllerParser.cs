@@ -14,14 +14,10 @@ namespace NoDb.Generators.Parsing;
 internal static class ControllerParser
 {
     public const string ControllerAttribute = "NoDb.NoDbControllerAttribute";
-    private const string IgnoreAttribute = "NoDb.NoDbIgnoreAttribute";
     private const string NameAttribute = "NoDb.NoDbNameAttribute";
 
     /// <summary>The members NoDb generates; a persisted member or any other member with one of these names clashes.</summary>
-    private static readonly ImmutableHashSet<string> GeneratedNames = ImmutableHashSet.Create(
-        "WorkingDirectory", "RunId", "FilePath", "IsReadOnly", "GetInstance", "GetInstanceAsync", "TryGetInstance",
-        "LoadDetached", "Create", "CreateAsync", "LockAsync", "TryLockAsync", "Lock", "UpdateAsync", "AcquireLockAsync",
-        "DumpAsync", "UnlockAsync", "DumpAndUnlockAsync", "ForceUnlockAsync", "IsLockedAsync", "__nodbCore", "__NoDbCore");
+    private static readonly ImmutableHashSet<string> GeneratedNames = ImmutableHashSet.Create(Shared.GeneratedMemberNames.All);
 
     public static bool IsCandidate(SyntaxNode node, CancellationToken cancellationToken) =>
         node is ClassDeclarationSyntax or RecordDeclarationSyntax { ClassOrStructKeyword.RawKind: not (int)SyntaxKind.StructKeyword };
@@ -44,7 +40,7 @@ internal static class ControllerParser
 
         string? fileName = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null;
         FileNameClaim? claim = null;
-        if (FileNameRules.Problem(fileName) is { } problem)
+        if (Shared.FileNameRules.Problem(fileName) is { } problem)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidFileName, attributeLocation, fileName ?? "", problem));
             canGenerate = false;
@@ -129,38 +125,27 @@ internal static class ControllerParser
         foreach (IFieldSymbol field in type.GetMembers().OfType<IFieldSymbol>())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (field.IsStatic || field.IsConst)
+
+            // What counts as persisted is decided once, for the generator and the analyzers alike.
+            if (Shared.PersistedMembers.PersistedThrough(field) is not { } declared)
             {
                 continue;
             }
 
-            // An auto-property is persisted through its property; its backing field is implicit.
-            ISymbol declared;
             ITypeSymbol memberType;
             string? notAssignable;
-            if (field.AssociatedSymbol is IPropertySymbol property)
+            if (declared is IPropertySymbol property)
             {
-                declared = property;
                 memberType = property.Type;
                 notAssignable = property.ExplicitInterfaceImplementations.Length > 0 ? "an explicit interface implementation"
                     : property.SetMethod is null ? "a get-only property"
                     : property.SetMethod.IsInitOnly ? "an init-only property"
                     : null;
             }
-            else if (field.IsImplicitlyDeclared || field.AssociatedSymbol is not null)
-            {
-                continue; // event backing fields and other compiler-made fields
-            }
             else
             {
-                declared = field;
                 memberType = field.Type;
                 notAssignable = field.IsReadOnly ? "a readonly field" : null;
-            }
-
-            if (HasAttribute(declared, IgnoreAttribute))
-            {
-                continue;
             }
 
             Location? memberLocation = declared.Locations.FirstOrDefault();

@@ -49,35 +49,16 @@ public sealed class NoDbLockScope : IAsyncDisposable, IDisposable
 
     /// <summary>Persists the controller if it changed, then releases the lock.</summary>
     /// <exception cref="NoDbLockLostException">The lock was lost before the write; nothing was written.</exception>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _released, 1) != 0)
-        {
-            ThrowIfForced();
-            return;
-        }
-
-        Exception? failure = null;
-        try
-        {
-            // The same protocol as DisposeAsync; synchronous: every wait blocks this thread, nothing is left pending.
-            SyncViaAsync.Run(Core.PersistAsync(_coordinator.Engine, Lease, synchronous: true, CancellationToken.None));
-        }
-        catch (Exception e)
-        {
-            failure = e;
-        }
-
-        Dismantle();
-        if (failure is not null)
-        {
-            ExceptionDispatchInfo.Throw(failure);
-        }
-    }
+    /// <exception cref="NoDbStaleWriteException">The document changed on disk without the lock; nothing was written.</exception>
+    public void Dispose() => SyncViaAsync.Run(DisposeCoreAsync(synchronous: true));
 
     /// <summary>Persists the controller if it changed, then releases the lock.</summary>
     /// <exception cref="NoDbLockLostException">The lock was lost before the write; nothing was written.</exception>
-    public async ValueTask DisposeAsync()
+    /// <exception cref="NoDbStaleWriteException">The document changed on disk without the lock; nothing was written.</exception>
+    public ValueTask DisposeAsync() => DisposeCoreAsync(synchronous: false);
+
+    /// <summary>The one end-of-scope protocol; <paramref name="synchronous"/> for <see cref="Dispose"/>, whose waits block its thread.</summary>
+    private async ValueTask DisposeCoreAsync(bool synchronous)
     {
         if (Interlocked.Exchange(ref _released, 1) != 0)
         {
@@ -88,14 +69,14 @@ public sealed class NoDbLockScope : IAsyncDisposable, IDisposable
         Exception? failure = null;
         try
         {
-            await Core.PersistAsync(_coordinator.Engine, Lease, synchronous: false, CancellationToken.None).ConfigureAwait(false);
+            await Core.PersistAsync(_coordinator.Engine, Lease, synchronous, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e)
         {
             failure = e;
         }
 
-        await DismantleAsync().ConfigureAwait(false);
+        await DismantleAsync(synchronous).ConfigureAwait(false);
         if (failure is not null)
         {
             ExceptionDispatchInfo.Throw(failure);
@@ -163,24 +144,24 @@ public sealed class NoDbLockScope : IAsyncDisposable, IDisposable
         }
     }
 
-    private void Dismantle()
-    {
-        try
-        {
-            Lease.Release();
-        }
-        finally
-        {
-            Detach();
-        }
-    }
+    private void Dismantle() => SyncViaAsync.Run(DismantleAsync(synchronous: true));
 
-    /// <summary>As <see cref="Dismantle"/>, but waits until the backend has the lock back (a process may exit right after).</summary>
-    private async ValueTask DismantleAsync()
+    /// <summary>
+    /// Gives the lock back. Asynchronously, it waits until the provider has it back (a process may exit right after);
+    /// synchronously, the release is sent and flushed at exit at the latest.
+    /// </summary>
+    private async ValueTask DismantleAsync(bool synchronous)
     {
         try
         {
-            await Lease.ReleaseAsync().ConfigureAwait(false);
+            if (synchronous)
+            {
+                Lease.Release();
+            }
+            else
+            {
+                await Lease.ReleaseAsync().ConfigureAwait(false);
+            }
         }
         finally
         {

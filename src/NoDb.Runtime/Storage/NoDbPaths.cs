@@ -9,7 +9,6 @@ internal static class NoDbPaths
     /// <summary>The folder inside a working directory that holds lock and fence files.</summary>
     public const string StateFolder = ".nodb";
 
-    private const string DocumentExtension = ".nodb";
 
     /// <summary>Returns the absolute, normalised form of a working directory, or throws <see cref="ArgumentException"/>.</summary>
     public static string NormalizeWorkingDirectory(string workingDirectory)
@@ -50,16 +49,9 @@ internal static class NoDbPaths
     public static void ValidateFileName(string fileName)
     {
         ArgumentNullException.ThrowIfNull(fileName);
-        string? problem =
-            fileName.Length == 0 ? "it is empty" :
-            fileName.Contains('\0', StringComparison.Ordinal) ? "it contains a NUL character" :
-            fileName.IndexOfAny(['/', '\\']) >= 0 ? "it contains a directory separator" :
-            fileName.Contains("..", StringComparison.Ordinal) ? "it contains '..'" :
-            !fileName.EndsWith(DocumentExtension, StringComparison.Ordinal) ? "it does not end in '.nodb'" :
-            fileName.Length == DocumentExtension.Length ? "it has no name before '.nodb'" :
-            fileName.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 ? "it contains a character not allowed in file names" :
-            null;
 
+        // The generator's rule, from the same source file: a name it accepts at compile time is accepted here.
+        string? problem = Shared.FileNameRules.Problem(fileName);
         if (problem is not null)
         {
             throw new ArgumentException(

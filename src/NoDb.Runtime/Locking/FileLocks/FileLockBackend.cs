@@ -180,7 +180,7 @@ internal sealed class FileLockBackend : ILockBackend
             {
                 try
                 {
-                    handle = synchronous ? slot.Acquire(left) : await slot.AcquireAsync(left, cancellationToken).ConfigureAwait(false);
+                    handle = await slot.AcquireAsync(left, synchronous, cancellationToken).ConfigureAwait(false);
                 }
                 catch (TimeoutException)
                 {

@@ -53,7 +53,11 @@ internal sealed class OsLockSlot(string path, Func<SafeFileHandle> open)
         return null;
     }
 
-    public async ValueTask<SafeFileHandle> AcquireAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> for the lock (<see cref="TimeoutException"/> when it runs out);
+    /// <paramref name="synchronous"/> callers (<c>Lock()</c>) block their own thread instead of awaiting.
+    /// </summary>
+    public async ValueTask<SafeFileHandle> AcquireAsync(TimeSpan timeout, bool synchronous, CancellationToken cancellationToken)
     {
         if (TryAcquire() is { } free)
         {
@@ -63,30 +67,23 @@ internal sealed class OsLockSlot(string path, Func<SafeFileHandle> open)
         Task<SafeFileHandle> pending = Attach();
         try
         {
-            SafeFileHandle handle = await pending.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            SafeFileHandle handle;
+            if (synchronous)
+            {
+                if (!pending.Wait(timeout, cancellationToken))
+                {
+                    throw new TimeoutException();
+                }
+
+                handle = pending.Result;
+            }
+            else
+            {
+                handle = await pending.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            }
+
             Detach(pending, claimed: true);
             return handle;
-        }
-        catch
-        {
-            // Whatever ended the wait, the blocked thread must not park a lock for a waiter that is gone.
-            Detach(pending, claimed: false);
-            throw;
-        }
-    }
-
-    public SafeFileHandle Acquire(TimeSpan timeout)
-    {
-        if (TryAcquire() is { } free)
-        {
-            return free;
-        }
-
-        Task<SafeFileHandle> pending = Attach();
-        bool completed;
-        try
-        {
-            completed = pending.Wait(timeout);
         }
         catch (AggregateException e) when (e.InnerException is not null)
         {
@@ -96,12 +93,10 @@ internal sealed class OsLockSlot(string path, Func<SafeFileHandle> open)
         }
         catch
         {
+            // Whatever ended the wait, the blocked thread must not park a lock for a waiter that is gone.
             Detach(pending, claimed: false);
             throw;
         }
-
-        Detach(pending, claimed: completed);
-        return completed ? pending.Result : throw new TimeoutException();
     }
 
     private Task<SafeFileHandle> Attach()

@@ -156,15 +156,25 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
 
     public TimeSpan LeaseDuration { get; }
 
-    public async ValueTask<ILockLease?> TryAcquireAsync(LockTarget target, CancellationToken cancellationToken)
+    public ValueTask<ILockLease?> TryAcquireAsync(LockTarget target, CancellationToken cancellationToken) =>
+        AcquireCoreAsync(target, TimeSpan.Zero, synchronous: false, cancellationToken);
+
+    public async ValueTask<ILockLease> AcquireAsync(LockTarget target, TimeSpan timeout, CancellationToken cancellationToken) =>
+        await AcquireCoreAsync(target, timeout, synchronous: false, cancellationToken).ConfigureAwait(false)
+        ?? throw new LockWaitTimeoutException();
+
+    public ILockLease Acquire(LockTarget target, TimeSpan timeout) =>
+        Infrastructure.SyncViaAsync.Run(AcquireCoreAsync(target, timeout, synchronous: true, CancellationToken.None))
+        ?? throw new LockWaitTimeoutException();
+
+    /// <summary>
+    /// The one acquisition protocol: a zero timeout tries once (<see langword="null"/> if held); otherwise it waits, woken by
+    /// the holder's published release, with a bounded poll for a missed message or an expiry. <paramref name="synchronous"/>
+    /// callers (<c>Lock()</c>) block their own thread where others await.
+    /// </summary>
+    private async ValueTask<ILockLease?> AcquireCoreAsync(LockTarget target, TimeSpan timeout, bool synchronous, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        (ILockLease? lease, _) = await TryOnceAsync(target, KeysOf(target), new FenceWait(TimeSpan.Zero, false, cancellationToken)).ConfigureAwait(false);
-        return lease;
-    }
-
-    public async ValueTask<ILockLease> AcquireAsync(LockTarget target, TimeSpan timeout, CancellationToken cancellationToken)
-    {
         long started = Stopwatch.GetTimestamp();
         RedisKeys keys = KeysOf(target);
         string key = keys.Lock.ToString();
@@ -173,46 +183,28 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
             Task released = _signals.Register(key);
             try
             {
-                (ILockLease? lease, TimeSpan heldFor) = await TryOnceAsync(target, keys, new FenceWait(Left(started, timeout), false, cancellationToken)).ConfigureAwait(false);
-                if (lease is not null)
+                var fenceWait = new FenceWait(timeout == TimeSpan.Zero ? TimeSpan.Zero : Left(started, timeout), synchronous, cancellationToken);
+                (ILockLease? lease, TimeSpan heldFor) = await TryOnceAsync(target, keys, fenceWait).ConfigureAwait(false);
+                if (lease is not null || timeout == TimeSpan.Zero)
                 {
                     return lease;
                 }
 
                 TimeSpan wait = NextWait(started, timeout, heldFor, key);
-                try
+                if (synchronous)
                 {
-                    // Woken by the holder's published release; the bounded wait covers a missed message or an expiry.
-                    await released.WaitAsync(wait, cancellationToken).ConfigureAwait(false);
+                    released.Wait(wait, cancellationToken);
                 }
-                catch (TimeoutException)
+                else
                 {
+                    try
+                    {
+                        await released.WaitAsync(wait, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (TimeoutException)
+                    {
+                    }
                 }
-            }
-            finally
-            {
-                _signals.Unregister(key, released);
-            }
-        }
-    }
-
-    public ILockLease Acquire(LockTarget target, TimeSpan timeout)
-    {
-        long started = Stopwatch.GetTimestamp();
-        RedisKeys keys = KeysOf(target);
-        string key = keys.Lock.ToString();
-        while (true)
-        {
-            Task released = _signals.Register(key);
-            try
-            {
-                (ILockLease? lease, TimeSpan heldFor) = TryOnce(target, keys, new FenceWait(Left(started, timeout), true, CancellationToken.None));
-                if (lease is not null)
-                {
-                    return lease;
-                }
-
-                released.Wait(NextWait(started, timeout, heldFor, key));
             }
             finally
             {
@@ -354,14 +346,16 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
         await FenceFile.RaiseAsync(state, fileName, fence, new FenceWait(_fenceWait, false, cancellationToken)).ConfigureAwait(false);
     }
 
-    private async Task<(ILockLease? Lease, TimeSpan HeldFor)> TryOnceAsync(LockTarget target, RedisKeys keys, FenceWait wait)
+    private async ValueTask<(ILockLease? Lease, TimeSpan HeldFor)> TryOnceAsync(LockTarget target, RedisKeys keys, FenceWait wait)
     {
         (string owner, RedisValue[] args) = Prepare(target);
         RedisResult result;
         long sentAt = Stopwatch.GetTimestamp();
         try
         {
-            result = await Database.ScriptEvaluateAsync(RedisScripts.Acquire, [keys.Lock, keys.Fence], args).ConfigureAwait(false);
+            result = wait.Synchronous
+                ? Database.ScriptEvaluate(RedisScripts.Acquire, [keys.Lock, keys.Fence], args)
+                : await Database.ScriptEvaluateAsync(RedisScripts.Acquire, [keys.Lock, keys.Fence], args).ConfigureAwait(false);
         }
         catch (Exception e) when (RedisFailures.Is(e))
         {
@@ -370,25 +364,6 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
         }
 
         return await GrantedAsync(target, keys, owner, AcquireOutcome(target, keys, result), sentAt, wait).ConfigureAwait(false);
-    }
-
-    private (ILockLease? Lease, TimeSpan HeldFor) TryOnce(LockTarget target, RedisKeys keys, FenceWait wait)
-    {
-        (string owner, RedisValue[] args) = Prepare(target);
-        RedisResult result;
-        long sentAt = Stopwatch.GetTimestamp();
-        try
-        {
-            result = Database.ScriptEvaluate(RedisScripts.Acquire, [keys.Lock, keys.Fence], args);
-        }
-        catch (Exception e) when (RedisFailures.Is(e))
-        {
-            ReleaseIfTaken(keys, owner);
-            throw;
-        }
-
-        // Synchronous: the fence raise sleeps on this thread instead of awaiting, so the task is already complete.
-        return Infrastructure.SyncViaAsync.Run(GrantedAsync(target, keys, owner, AcquireOutcome(target, keys, result), sentAt, wait));
     }
 
     /// <summary>
