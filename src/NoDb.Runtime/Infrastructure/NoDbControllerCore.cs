@@ -307,7 +307,21 @@ public abstract class NoDbControllerCore
             _activeScope = scope;
         }
 
-        (byte[] Bytes, FileStamp Stamp)? onDisk = DocumentFile.TryRead(WorkingDirectory, Target.FileName);
+        using RunDirectory? run = RunDirectory.TryOpen(WorkingDirectory);
+
+        // The version this instance holds is still the one on disk (the common case: this process wrote it last): no read.
+        if (run is not null && !_mustReload && CommittedDocument is not null && CommittedStamp is { } known &&
+            run.StampOf(Target.FileName) is { } current && current.SameVersion(known))
+        {
+            lock (_stateSync)
+            {
+                _expectAbsent = false;
+            }
+
+            return;
+        }
+
+        (byte[] Bytes, FileStamp Stamp)? onDisk = run is null ? null : DocumentFile.TryRead(run, Target.FileName);
         if (onDisk is not { } read)
         {
             if (documentMustExist)

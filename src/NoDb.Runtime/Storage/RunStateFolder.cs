@@ -28,12 +28,14 @@ internal sealed class RunStateFolder : IDisposable
     public static RunStateFolder? Open(RunDirectory run, bool create)
     {
         string path = run.PathOf(Name);
-        if (create)
+        SafeFileHandle? handle = UnixNative.OpenChildDirectory(run.Handle, Name, path);
+        if (handle is null && create)
         {
+            // Made on first use; whoever makes it first wins, and everyone opens the same folder.
             UnixNative.CreateChildDirectory(run.Handle, Name, path);
+            handle = UnixNative.OpenChildDirectory(run.Handle, Name, path);
         }
 
-        SafeFileHandle? handle = UnixNative.OpenChildDirectory(run.Handle, Name, path);
         return handle is null ? null : new RunStateFolder(path, handle);
     }
 

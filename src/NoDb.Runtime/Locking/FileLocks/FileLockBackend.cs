@@ -266,7 +266,11 @@ internal sealed class FileLockBackend : ILockBackend
 
             byte[] buffer = new byte[512];
             int read = RandomAccess.Read(probe, buffer, 0);
-            record = System.Text.Encoding.UTF8.GetString(buffer, 0, read);
+
+            // The first line: a shorter record written over a longer one leaves the old tail after its newline.
+            string text = System.Text.Encoding.UTF8.GetString(buffer, 0, read);
+            int end = text.IndexOf('\n', StringComparison.Ordinal);
+            record = end >= 0 ? text[..end] : text;
             return true;
         }
         finally
@@ -275,15 +279,18 @@ internal sealed class FileLockBackend : ILockBackend
         }
     }
 
-    /// <summary>Writes who holds the lock into the lock file, for <see cref="GetHoldersAsync"/>; best effort.</summary>
+    /// <summary>
+    /// Writes who holds the lock into the lock file, for <see cref="GetHoldersAsync"/>; best effort. The record is padded to
+    /// a fixed width and written over the old one with one <c>pwrite</c>: no truncation, which on ext4 costs milliseconds
+    /// (it frees blocks through the journal) on every acquisition.
+    /// </summary>
     private static void WriteHolderRecord(SafeFileHandle handle, long fencingNumber)
     {
         string record = string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"{Environment.MachineName}|{Environment.ProcessId}|{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}|{fencingNumber}\n");
+            $"{Environment.MachineName}|{Environment.ProcessId}|{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}|{fencingNumber}");
         try
         {
-            byte[] bytes = System.Text.Encoding.UTF8.GetBytes(record);
-            RandomAccess.SetLength(handle, 0);
+            byte[] bytes = System.Text.Encoding.UTF8.GetBytes(record.PadRight(HolderRecordWidth - 1) + "\n");
             RandomAccess.Write(handle, bytes, 0);
         }
         catch (IOException)
@@ -291,6 +298,9 @@ internal sealed class FileLockBackend : ILockBackend
             // Only the listing needs it.
         }
     }
+
+    /// <summary>The width the holder record is padded to (a longer one is written whole).</summary>
+    private const int HolderRecordWidth = 160;
 
     private OsLockSlot Slot(LockTarget target) =>
         _slots.GetOrAdd(target.DocumentPath, target, static (_, t) => new OsLockSlot(Path.Join(t.StateDirectory, t.FileName + LockSuffix), () => OpenLockFile(t)));
