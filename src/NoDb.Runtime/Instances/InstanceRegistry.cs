@@ -157,7 +157,7 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
             InstanceEntry<T> entry = pair.Value;
             lock (entry.LoadSync)
             {
-                if (entry.Instance is null && _byDirectory.TryRemove(pair))
+                if (!entry.Demote() && _byDirectory.TryRemove(pair))
                 {
                     entry.Removed = true;
                     removed++;
@@ -167,7 +167,7 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
 
         foreach (KeyValuePair<string, InstanceEntry<T>> pair in _byInput)
         {
-            if (pair.Value.Removed || pair.Value.Instance is null)
+            if (pair.Value.Removed)
             {
                 _byInput.TryRemove(pair);
             }
