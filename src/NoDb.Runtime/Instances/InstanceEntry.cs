@@ -41,9 +41,15 @@ internal sealed class InstanceEntry<T>(string workingDirectory, RefreshClock clo
 
             if (Volatile.Read(ref _weak) is { } weak && weak.TryGetTarget(out T? live))
             {
+                // In use again. Only if the entry still names this instance: a loader may have replaced it meanwhile.
                 _used = true;
-                Volatile.Write(ref _strong, live); // in use again
-                return live;
+                if (Interlocked.CompareExchange(ref _strong, live, null) is null && !ReferenceEquals(Volatile.Read(ref _weak), weak))
+                {
+                    Interlocked.CompareExchange(ref _strong, null, live);
+                    return Instance;
+                }
+
+                return Volatile.Read(ref _strong) ?? live;
             }
 
             return null;
@@ -56,6 +62,9 @@ internal sealed class InstanceEntry<T>(string workingDirectory, RefreshClock clo
             _used = value is not null;
         }
     }
+
+    /// <summary>Whether the instance is alive, without marking it in use (for listings and sweeps).</summary>
+    public bool IsAlive => Volatile.Read(ref _strong) is not null || (Volatile.Read(ref _weak) is { } weak && weak.TryGetTarget(out _));
 
     /// <summary>
     /// For the sweep: lets go of the strong reference if nobody asked for the instance since the last sweep, and says

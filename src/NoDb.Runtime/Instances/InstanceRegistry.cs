@@ -141,7 +141,7 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
     {
         foreach ((string directory, InstanceEntry<T> entry) in _byDirectory)
         {
-            if (entry.Instance is not null && string.Equals(Path.GetFileName(directory), runId, StringComparison.Ordinal))
+            if (entry.IsAlive && string.Equals(Path.GetFileName(directory), runId, StringComparison.Ordinal))
             {
                 yield return directory;
             }
@@ -154,14 +154,25 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
         int removed = 0;
         foreach (KeyValuePair<string, InstanceEntry<T>> pair in _byDirectory)
         {
+            // Runs on the finalizer thread: never wait behind a loader (it may be reading Redis or the disk); a busy entry
+            // is looked at after the next collection.
             InstanceEntry<T> entry = pair.Value;
-            lock (entry.LoadSync)
+            if (!Monitor.TryEnter(entry.LoadSync))
+            {
+                continue;
+            }
+
+            try
             {
                 if (!entry.Demote() && _byDirectory.TryRemove(pair))
                 {
                     entry.Removed = true;
                     removed++;
                 }
+            }
+            finally
+            {
+                Monitor.Exit(entry.LoadSync);
             }
         }
 

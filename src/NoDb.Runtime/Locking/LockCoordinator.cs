@@ -109,7 +109,15 @@ internal sealed class LockCoordinator(NoDbEngine engine)
                 }
 
                 gate = candidate;
-                lease = await engine.Locks.TryAcquireAsync(core.Target, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    lease = await engine.Locks.TryAcquireAsync(core.Target, cancellationToken).ConfigureAwait(false);
+                }
+                catch (LockWaitTimeoutException)
+                {
+                    lease = null; // the fence stayed busy (another process mid-commit or frozen there): not free now
+                }
+
                 if (lease is null)
                 {
                     gate.Exit();

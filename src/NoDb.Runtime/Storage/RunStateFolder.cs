@@ -33,7 +33,8 @@ internal sealed class RunStateFolder : IDisposable
         {
             // Made on first use; whoever makes it first wins, and everyone opens the same folder.
             UnixNative.CreateChildDirectory(run.Handle, Name, path);
-            handle = UnixNative.OpenChildDirectory(run.Handle, Name, path);
+            handle = UnixNative.OpenChildDirectory(run.Handle, Name, path)
+                ?? throw new IOException($"'{path}' was removed as it was being made; another process is deleting the run's state. Retry.");
         }
 
         return handle is null ? null : new RunStateFolder(path, handle);

@@ -98,7 +98,8 @@ internal static partial class UnixNative
     /// </summary>
     public static SafeFileHandle OpenOrCreateAt(SafeFileHandle folder, string name, string displayPath)
     {
-        int fd = Retry(() => OpenAt(folder, name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, Convert.ToInt32("644", 8)));
+        // 0666 less the umask, as documents: a run shared by a group's accounts (umask 002) works for all of them.
+        int fd = Retry(() => OpenAt(folder, name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, Convert.ToInt32("666", 8)));
         if (fd < 0)
         {
             throw LinkAware(Marshal.GetLastPInvokeError(), $"open '{displayPath}'", displayPath, "delete the link (NoDb recreates the file)");
@@ -252,7 +253,18 @@ internal static partial class UnixNative
 
     private static void ThrowIfNotRegular(SafeFileHandle handle, string displayPath)
     {
-        if (!FileStatus.Of(handle, displayPath).IsRegularFile)
+        bool regular;
+        try
+        {
+            regular = FileStatus.Of(handle, displayPath).IsRegularFile;
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+
+        if (!regular)
         {
             handle.Dispose();
             throw new IOException(

@@ -285,6 +285,9 @@ public sealed class HostileRunDirectoryTests
             await Assert.ThrowsAsync<NoDbLockTimeoutException>(async () => await climate.LockAsync(TimeSpan.FromMilliseconds(500)));
             Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(450), TimeSpan.FromSeconds(5));
 
+            // A try-lock says "not free now": never an internal timeout.
+            Assert.Null(await climate.TryLockAsync());
+
             using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
             clock.Restart();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await climate.LockAsync(Timeout.InfiniteTimeSpan, cancel.Token));

@@ -16,6 +16,12 @@ internal static class FenceFile
 {
     public const string Suffix = ".fence";
 
+    /// <summary>
+    /// How long a try-lock waits for the fence file's short lock: long enough to ride over another process's fence change
+    /// or commit, short enough to still answer "not free now" at once.
+    /// </summary>
+    public static readonly TimeSpan TryLockPatience = TimeSpan.FromMilliseconds(50);
+
     private const int Width = 20;
     private static readonly TimeSpan LongestPause = TimeSpan.FromMilliseconds(20);
 

@@ -211,7 +211,7 @@ internal sealed class FileLockBackend : ILockBackend
                     continue;
                 }
 
-                var wait = new FenceWait(timeout == TimeSpan.Zero ? TimeSpan.Zero : Remaining(started, timeout), synchronous, cancellationToken);
+                var wait = new FenceWait(timeout == TimeSpan.Zero ? FenceFile.TryLockPatience : Remaining(started, timeout), synchronous, cancellationToken);
                 long fencingNumber = await FenceFile.NextAsync(state, target.FileName, wait).ConfigureAwait(false);
                 WriteHolderRecord(handle, fencingNumber);
                 var lease = new FileLease(this, target, handle, fencingNumber, _checkInterval);

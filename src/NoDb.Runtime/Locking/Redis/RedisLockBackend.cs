@@ -183,7 +183,7 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
             Task released = _signals.Register(key);
             try
             {
-                var fenceWait = new FenceWait(timeout == TimeSpan.Zero ? TimeSpan.Zero : Left(started, timeout), synchronous, cancellationToken);
+                var fenceWait = new FenceWait(timeout == TimeSpan.Zero ? FenceFile.TryLockPatience : Left(started, timeout), synchronous, cancellationToken);
                 (ILockLease? lease, TimeSpan heldFor) = await TryOnceAsync(target, keys, fenceWait).ConfigureAwait(false);
                 if (lease is not null || timeout == TimeSpan.Zero)
                 {
