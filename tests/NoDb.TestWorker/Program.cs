@@ -5,6 +5,7 @@ using NoDb.TestControllers;
 // Usage:
 //   increment <working directory> <count>   lock, Counter++, persist; <count> times
 //   create <working directory>              create climate.nodb and exit
+//   commit-loop <working directory>         Counter++ under the lock, print "committed <n>" after each commit, until killed
 //   hold <working directory>                lock, print "locked <fencing number>", then block until killed
 //   stale-write <working directory>         lock, print "locked <n>", wait for a line on stdin, set StationId, persist
 //   force-unlock <working directory>        take the lock of climate.nodb away from whoever holds it
@@ -61,6 +62,14 @@ switch (mode)
         Console.WriteLine($"locked {held.Token.FencingNumber}");
         await Task.Delay(Timeout.Infinite);
         return 0;
+
+    case "commit-loop":
+        // Commits Counter++ until killed, acknowledging each commit after it returned.
+        while (true)
+        {
+            await climate.UpdateAsync(c => c.Counter++);
+            Console.WriteLine($"committed {climate.Counter}");
+        }
 
     case "stale-write":
         await using (NoDbLockScope scope = await climate.LockAsync())
