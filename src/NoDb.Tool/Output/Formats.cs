@@ -6,9 +6,9 @@ namespace NoDb.Tool.Output;
 /// <summary>How times and JSON are written, the same way by every command.</summary>
 internal static class Formats
 {
-    private static readonly JsonWriterOptions Indented = new() { Indented = true };
+    private static readonly JsonWriterOptions Indented = new() { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private static readonly JsonWriterOptions Compact = new() { Indented = false };
+    private static readonly JsonWriterOptions Compact = new() { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>A time for a table: UTC, to the second, with how long ago (or from now) it is.</summary>
     public static string Time(DateTimeOffset time, DateTimeOffset now)

@@ -31,7 +31,10 @@ internal readonly record struct DocumentProbe(string? Problem, long Line, long B
         }
         catch (JsonException e)
         {
-            return new DocumentProbe(e.Message, (e.LineNumber ?? 0) + 1, e.BytePositionInLine ?? 0);
+            // The reader's message ends with the position again ("LineNumber: 3 | BytePositionInLine: 0."): it is reported apart.
+            string message = e.Message;
+            int position = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+            return new DocumentProbe(position > 0 ? message[..position] : message, (e.LineNumber ?? 0) + 1, e.BytePositionInLine ?? 0);
         }
     }
 
