@@ -36,7 +36,7 @@ internal static class ToolCommand
             }
             catch (ToolUsageException e)
             {
-                return Fail(ExitCodes.Usage, e.Message + $" (see 'nodb {command.Name} --help')");
+                return Fail(ExitCodes.Usage, e.Message + $" Run 'nodb {command.Name} --help' for usage.");
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

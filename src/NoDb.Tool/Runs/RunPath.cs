@@ -23,6 +23,11 @@ internal sealed record RunPath(string Directory, string RunId)
 
         if (!System.IO.Directory.Exists(directory))
         {
+            if (argument.StartsWith('-'))
+            {
+                throw new ToolUsageException($"'{argument}' is not an option of this command, nor a run directory.");
+            }
+
             throw new ToolUsageException(File.Exists(directory)
                 ? $"'{argument}' is a file, not a run directory. Pass the directory that holds the run's *.nodb documents."
                 : $"'{argument}' does not exist. Pass the directory of a run (the folder that holds its *.nodb documents).");
