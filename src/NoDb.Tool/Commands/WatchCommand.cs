@@ -19,10 +19,9 @@ internal static class WatchCommand
         {
             RunPath run = RunPath.Resolve(result.GetRequiredValue(runArgument));
             bool json = result.GetValue(ToolCommand.Json);
-            await using var watcher = new RunWatcher(run, backend);
             try
             {
-                await foreach (WatchEvent e in watcher.WatchAsync(cancellationToken).ConfigureAwait(false))
+                await foreach (NoDbRunEvent e in NoDbChangeFeed.WatchAsync(run.Directory, cancellationToken).ConfigureAwait(false))
                 {
                     if (json)
                     {
@@ -45,34 +44,34 @@ internal static class WatchCommand
         return command;
     }
 
-    private static string Describe(RunPath run, Backend backend, WatchEvent e)
+    private static string Describe(RunPath run, Backend backend, NoDbRunEvent e)
     {
         string time = e.Time.UtcDateTime.ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture);
-        if (e.Kind == "watching")
+        if (e.Kind == NoDbRunEventKind.Watching)
         {
             return $"{time}  watching  {run.Directory} ({backend.Description}); Ctrl+C to stop";
         }
 
         string holder = e.Holder is { } h ? $"  by {h.Host} pid {h.ProcessId}, fence {h.FencingNumber}" : "";
-        string fence = e.Holder is null && e.Fence is { } f ? $"  fence {f}" : "";
-        return $"{time}  {e.Kind,-8}  {e.Document}{holder}{fence}";
+        string fence = e.Holder is null && e.FencingNumber is { } f ? $"  fence {f}" : "";
+        return $"{time}  {Name(e.Kind),-8}  {e.FileName}{holder}{fence}";
     }
 
-    private static void Write(System.Text.Json.Utf8JsonWriter json, RunPath run, Backend backend, WatchEvent e)
+    private static void Write(System.Text.Json.Utf8JsonWriter json, RunPath run, Backend backend, NoDbRunEvent e)
     {
         json.WriteStartObject();
         json.WriteString("time", Formats.Iso(e.Time));
-        json.WriteString("event", e.Kind);
+        json.WriteString("event", Name(e.Kind));
         json.WriteString("run", run.RunId);
-        if (e.Kind == "watching")
+        if (e.Kind == NoDbRunEventKind.Watching)
         {
             json.WriteString("runDirectory", run.Directory);
             json.WriteString("backend", backend.Name);
         }
 
-        if (e.Document is not null)
+        if (e.FileName is not null)
         {
-            json.WriteString("document", e.Document);
+            json.WriteString("document", e.FileName);
         }
 
         if (e.Holder is { } holder)
@@ -81,11 +80,18 @@ internal static class WatchCommand
             json.WriteNumber("pid", holder.ProcessId);
             json.WriteNumber("fence", holder.FencingNumber);
         }
-        else if (e.Fence is { } fence)
+        else if (e.FencingNumber is { } fence)
         {
             json.WriteNumber("fence", fence);
         }
 
         json.WriteEndObject();
     }
+
+    /// <summary>The event's name in the tool's output: watching, held, locked, released, commit, edited, removed.</summary>
+    private static string Name(NoDbRunEventKind kind) => kind switch
+    {
+        NoDbRunEventKind.Committed => "commit",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
 }

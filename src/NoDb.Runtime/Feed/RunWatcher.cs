@@ -1,18 +1,12 @@
 using System.Threading.Channels;
+using NoDb.Engine;
+using NoDb.Locking;
 using NoDb.Locking.FileLocks;
 using NoDb.Locking.Redis;
 using NoDb.Storage;
 using StackExchange.Redis;
 
-namespace NoDb.Tool.Runs;
-
-/// <summary>One lock or commit event of a run, as <c>nodb watch</c> prints it.</summary>
-/// <param name="Time">When the watcher saw it.</param>
-/// <param name="Kind"><c>watching</c>, <c>held</c> (already held at start), <c>locked</c>, <c>released</c>, <c>commit</c>, <c>edited</c> (written in place, not by NoDb), <c>removed</c>.</param>
-/// <param name="Document">The document, or <see langword="null"/> for <c>watching</c>.</param>
-/// <param name="Holder">The holder, for lock events.</param>
-/// <param name="Fence">The document's fencing number on disk after the event.</param>
-internal sealed record WatchEvent(DateTimeOffset Time, string Kind, string? Document, NoDbLockHolder? Holder, long? Fence);
+namespace NoDb.Feed;
 
 /// <summary>
 /// Watches one run for lock and commit events. Commits come from Redis change notices on the Redis backend (they reach every
@@ -20,47 +14,60 @@ internal sealed record WatchEvent(DateTimeOffset Time, string Kind, string? Docu
 /// whenever something hints at one (a change in <c>.nodb</c>, a Redis release notice) and, as a fallback for what no event
 /// reports (a release of an OS lock, an acquisition through Redis on another machine), a few times a second.
 /// </summary>
-internal sealed class RunWatcher : IAsyncDisposable
+internal sealed class RunWatcher
 {
     private static readonly TimeSpan FileFallback = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan RedisFallback = TimeSpan.FromMilliseconds(500);
 
-    private readonly RunPath _run;
-    private readonly Backend _backend;
-    private readonly Channel<WatchEvent> _events = Channel.CreateUnbounded<WatchEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly string _directory;
+    private readonly ILockBackend _locks;
+    private readonly IConnectionMultiplexer? _redis;
+    private readonly Channel<NoDbRunEvent> _events = Channel.CreateUnbounded<NoDbRunEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<bool> _hints = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly List<FileSystemWatcher> _watchers = [];
     private readonly object _sync = new();
     private Dictionary<string, NoDbLockHolder> _held = new(StringComparer.Ordinal);
+    private bool _pending;
     private string? _identity;
     private ISubscriber? _subscriber;
     private Action<RedisChannel, RedisValue>? _onChanged;
     private Action<RedisChannel, RedisValue>? _onReleased;
 
-    public RunWatcher(RunPath run, Backend backend)
+    public RunWatcher(string directory, NoDbEngine engine)
     {
-        _run = run;
-        _backend = backend;
+        _directory = directory;
+        _locks = engine.Locks;
+        _redis = (engine.Locks as RedisLockBackend)?.Redis;
     }
 
-    /// <summary>The events, from the <c>watching</c> event on, until <paramref name="cancellationToken"/> ends the watch.</summary>
-    public async IAsyncEnumerable<WatchEvent> WatchAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The events, from <see cref="NoDbRunEventKind.Watching"/> on, until <paramref name="cancellationToken"/> ends the feed.</summary>
+    public async IAsyncEnumerable<NoDbRunEvent> WatchAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await StartAsync(cancellationToken).ConfigureAwait(false);
-        Task loop = LoopAsync(cancellationToken);
-        await foreach (WatchEvent e in _events.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        // Stopped when the caller cancels or stops enumerating, whichever comes first.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task loop = Task.CompletedTask;
+        try
         {
-            yield return e;
+            await StartAsync(stop.Token).ConfigureAwait(false);
+            loop = LoopAsync(stop.Token);
+            await foreach (NoDbRunEvent e in _events.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return e;
+            }
         }
-
-        await loop.ConfigureAwait(false);
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await loop.ConfigureAwait(false);
+            await StopAsync().ConfigureAwait(false);
+        }
     }
 
     private async Task StartAsync(CancellationToken cancellationToken)
     {
-        StartFileWatcher(_run.Directory, OnRunDirectoryEvent);
+        StartFileWatcher(_directory, OnRunDirectoryEvent);
         StartStateWatcher();
-        if (_backend.Multiplexer is { } redis)
+        if (_redis is { } redis)
         {
             _subscriber = redis.GetSubscriber();
             _onChanged = (_, message) => OnChangeNotice(message.ToString());
@@ -69,13 +76,13 @@ internal sealed class RunWatcher : IAsyncDisposable
             await _subscriber.SubscribeAsync(RedisChannel.Literal(RedisKeys.ReleasedChannel), _onReleased).ConfigureAwait(false);
         }
 
-        IReadOnlyList<NoDbLockHolder> holders = await Backend.Locks.GetHoldersAsync(_run.Directory, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<NoDbLockHolder> holders = await _locks.GetHoldersAsync(_directory, cancellationToken).ConfigureAwait(false);
         _identity = ReadIdentity();
-        Emit("watching", null, null);
+        Emit(NoDbRunEventKind.Watching, null, null);
         foreach (NoDbLockHolder holder in holders.OrderBy(h => h.FilePath, StringComparer.Ordinal))
         {
             _held[Path.GetFileName(holder.FilePath)] = holder;
-            Emit("held", Path.GetFileName(holder.FilePath), holder);
+            Emit(NoDbRunEventKind.Held, Path.GetFileName(holder.FilePath), holder);
         }
     }
 
@@ -83,17 +90,19 @@ internal sealed class RunWatcher : IAsyncDisposable
     {
         try
         {
+            Task<bool>? hinted = null;
             while (!cancellationToken.IsCancellationRequested)
             {
-                TimeSpan fallback = _backend.Redis is not null ? RedisFallback : FileFallback;
+                TimeSpan fallback = _redis is not null ? RedisFallback : FileFallback;
                 bool anyHeld;
                 lock (_sync)
                 {
-                    anyHeld = _held.Count > 0;
+                    anyHeld = _held.Count > 0 || _pending;
                 }
 
-                Task hinted = _hints.Reader.WaitToReadAsync(cancellationToken).AsTask();
-                if (_backend.Redis is not null || anyHeld)
+                // One wait for a hint at a time: a fallback reading leaves it pending for the next round.
+                hinted ??= _hints.Reader.WaitToReadAsync(cancellationToken).AsTask();
+                if (_redis is not null || anyHeld)
                 {
                     await Task.WhenAny(hinted, Task.Delay(fallback, cancellationToken)).ConfigureAwait(false);
                 }
@@ -102,7 +111,12 @@ internal sealed class RunWatcher : IAsyncDisposable
                     await hinted.ConfigureAwait(false);
                 }
 
-                _hints.Reader.TryRead(out _);
+                if (hinted.IsCompleted)
+                {
+                    hinted = null;
+                    _hints.Reader.TryRead(out _);
+                }
+
                 cancellationToken.ThrowIfCancellationRequested();
                 await EvaluateAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -122,20 +136,36 @@ internal sealed class RunWatcher : IAsyncDisposable
     /// <summary>Re-reads the holders and reports what changed since the last reading.</summary>
     private async Task EvaluateAsync(CancellationToken cancellationToken)
     {
-        IReadOnlyList<NoDbLockHolder> holders = await Backend.Locks.GetHoldersAsync(_run.Directory, cancellationToken).ConfigureAwait(false);
-        var now = holders.ToDictionary(h => Path.GetFileName(h.FilePath), StringComparer.Ordinal);
+        IReadOnlyList<NoDbLockHolder> holders = await _locks.GetHoldersAsync(_directory, cancellationToken).ConfigureAwait(false);
+        var now = new Dictionary<string, NoDbLockHolder>(StringComparer.Ordinal);
+        bool pending = false;
+        foreach (NoDbLockHolder holder in holders)
+        {
+            string document = Path.GetFileName(holder.FilePath);
+            if (holder.FencingNumber < PeekFence(document))
+            {
+                // The fence has moved past the record: a new holder has the OS lock and has not written its record yet
+                // (or the holder was forced open and has not noticed yet). Not its lock: the next fallback reading looks again.
+                pending = true;
+                continue;
+            }
+
+            now[document] = holder;
+        }
+
         Dictionary<string, NoDbLockHolder> before;
         lock (_sync)
         {
             before = _held;
             _held = now;
+            _pending = pending;
         }
 
         foreach ((string document, NoDbLockHolder old) in before.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             if (!now.TryGetValue(document, out NoDbLockHolder? current) || current.FencingNumber != old.FencingNumber)
             {
-                Emit("released", document, old);
+                Emit(NoDbRunEventKind.Released, document, old);
             }
         }
 
@@ -143,7 +173,7 @@ internal sealed class RunWatcher : IAsyncDisposable
         {
             if (!before.TryGetValue(document, out NoDbLockHolder? old) || old.FencingNumber != current.FencingNumber)
             {
-                Emit("locked", document, current);
+                Emit(NoDbRunEventKind.Locked, document, current);
             }
         }
 
@@ -166,14 +196,14 @@ internal sealed class RunWatcher : IAsyncDisposable
 
         switch (e.ChangeType)
         {
-            case WatcherChangeTypes.Renamed when _backend.Redis is null:
-                Emit("commit", name, null); // NoDb writes a temp file and renames it over the document
+            case WatcherChangeTypes.Renamed when _redis is null:
+                Emit(NoDbRunEventKind.Committed, name, null); // NoDb writes a temp file and renames it over the document
                 break;
-            case WatcherChangeTypes.Changed or WatcherChangeTypes.Created when _backend.Redis is null:
-                Emit("edited", name, null);
+            case WatcherChangeTypes.Changed or WatcherChangeTypes.Created when _redis is null:
+                Emit(NoDbRunEventKind.Edited, name, null);
                 break;
             case WatcherChangeTypes.Deleted:
-                Emit("removed", name, null);
+                Emit(NoDbRunEventKind.Removed, name, null);
                 break;
         }
     }
@@ -183,13 +213,13 @@ internal sealed class RunWatcher : IAsyncDisposable
         _identity ??= ReadIdentity();
         if (_identity is { } identity && message.StartsWith(identity + "/", StringComparison.Ordinal))
         {
-            Emit("commit", message[(identity.Length + 1)..], null);
+            Emit(NoDbRunEventKind.Committed, message[(identity.Length + 1)..], null);
         }
     }
 
     private void StartStateWatcher()
     {
-        string state = Path.Join(_run.Directory, NoDbPaths.StateFolder);
+        string state = Path.Join(_directory, NoDbPaths.StateFolder);
         lock (_sync)
         {
             if (_watchers.Count > 1 || !Directory.Exists(state))
@@ -222,17 +252,17 @@ internal sealed class RunWatcher : IAsyncDisposable
 
     private void Hint() => _hints.Writer.TryWrite(true);
 
-    private void Emit(string kind, string? document, NoDbLockHolder? holder)
+    private void Emit(NoDbRunEventKind kind, string? document, NoDbLockHolder? holder)
     {
         long? fence = document is null ? null : PeekFence(document);
-        _events.Writer.TryWrite(new WatchEvent(DateTimeOffset.UtcNow, kind, document, holder, fence));
+        _events.Writer.TryWrite(new NoDbRunEvent(kind, DateTimeOffset.UtcNow, document, holder, fence));
     }
 
     private long? PeekFence(string document)
     {
         try
         {
-            using RunDirectory? run = RunDirectory.TryOpen(_run.Directory);
+            using RunDirectory? run = RunDirectory.TryOpen(_directory);
             using RunStateFolder? state = run?.OpenStateFolder(create: false);
             return state is null ? null : FenceFile.Peek(state, document);
         }
@@ -246,7 +276,7 @@ internal sealed class RunWatcher : IAsyncDisposable
     {
         try
         {
-            using RunDirectory? run = RunDirectory.TryOpen(_run.Directory);
+            using RunDirectory? run = RunDirectory.TryOpen(_directory);
             using RunStateFolder? state = run?.OpenStateFolder(create: false);
             return run is null || state is null ? null : RunIdentity.TryOf(run, state)?.Id;
         }
@@ -256,7 +286,7 @@ internal sealed class RunWatcher : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    private async Task StopAsync()
     {
         lock (_sync)
         {
