@@ -99,6 +99,20 @@ public sealed class CheckTests
         Assert.Contains("holds '12x\\n'", result.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Check_reports_a_fence_file_that_went_backwards()
+    {
+        using var tree = new RunTree();
+        string run = tree.NewRunDirectory();
+        await LocksTests.CreateAsync(TestBackend.File, run);
+        await File.WriteAllTextAsync(Path.Join(run, ".nodb", "climate.nodb.fence"), "00000000000000000007\n");
+
+        ToolResult result = await ToolProcess.RunAsync(TestBackend.File, "check", tree.Root);
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("fence-behind", result.Output, StringComparison.Ordinal);
+        Assert.Contains("holds 7, below fencing number", result.Output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(TestBackend.Both), MemberType = typeof(TestBackend))]
     public async Task Check_reports_a_lock_whose_holder_process_is_gone(string backendName)

@@ -12,7 +12,7 @@ namespace NoDb.Tool.Commands;
 
 /// <summary>
 /// <c>nodb check &lt;root&gt; [--fix]</c>: walks a tree of runs for corrupt documents, leftover temp files, locks whose holder
-/// is gone and malformed fence files. <c>--fix</c> removes stale temp files only, never a document.
+/// is gone, malformed fence files and fences that went backwards. <c>--fix</c> removes stale temp files only, never a document.
 /// </summary>
 internal static class CheckCommand
 {
@@ -24,6 +24,7 @@ internal static class CheckCommand
         public const string StaleTempFile = "stale-temp-file";
         public const string HolderGone = "lock-holder-gone";
         public const string MalformedFence = "malformed-fence";
+        public const string FenceBehind = "fence-behind";
         public const string UnreadableState = "unreadable-state";
     }
 
@@ -39,7 +40,7 @@ internal static class CheckCommand
             DefaultValueFactory = _ => TimeSpan.FromMinutes(5),
             HelpName = "hh:mm:ss",
         };
-        var command = new Command("check", "Walk a tree of runs and report corrupt documents, leftover temp files, locks whose holder process is gone (on this host), and malformed fence files. Exits 1 when problems remain, 0 when none do.")
+        var command = new Command("check", "Walk a tree of runs and report corrupt documents, leftover temp files, locks whose holder process is gone (on this host), malformed fence files, and fences that went backwards. Exits 1 when problems remain, 0 when none do.")
         {
             rootArgument,
             fix,
@@ -223,8 +224,38 @@ internal static class CheckCommand
                 string shown = System.Text.Encoding.ASCII.GetString(content).Replace("\n", "\\n", StringComparison.Ordinal);
                 findings.Add(new Finding(runId, Kinds.MalformedFence, path,
                     $"holds '{shown}', not a fencing number (20 digits); the runtime reads it as 0 and seeds the next number from the clock", Fixed: false));
+                continue;
+            }
+
+            // The lock file names the last number given to a holder: a fence below it went backwards (restored from a
+            // backup, or rewritten by hand), and a writer holding that number would no longer be refused by it.
+            long fence = long.Parse(content[..20], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture);
+            if (LastIssued(state, document + FileLockBackend.LockSuffix) is { } issued && issued > fence)
+            {
+                findings.Add(new Finding(runId, Kinds.FenceBehind, path,
+                    $"holds {fence}, below fencing number {issued} already given to a holder (the fence went backwards); " +
+                    $"'nodb clear-locks' moves it past every number issued", Fixed: false));
             }
         }
+    }
+
+    /// <summary>The fencing number in a lock file's holder record ("host|pid|ms|fence"), or <see langword="null"/>.</summary>
+    private static long? LastIssued(RunStateFolder state, string lockName)
+    {
+        using Microsoft.Win32.SafeHandles.SafeFileHandle? handle = state.OpenExisting(lockName);
+        if (handle is null)
+        {
+            return null;
+        }
+
+        Span<byte> buffer = stackalloc byte[512];
+        int read = RandomAccess.Read(handle, buffer, 0);
+        string record = System.Text.Encoding.UTF8.GetString(buffer[..read]);
+        int end = record.IndexOf('\n', StringComparison.Ordinal);
+        string[] parts = (end >= 0 ? record[..end] : record).Trim().Split('|');
+        return parts.Length >= 4 && long.TryParse(parts[^1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long fence)
+            ? fence
+            : null;
     }
 
     private static void WriteText(List<Finding> findings, int runs, int documents, int held, int freshTemps, TimeSpan elapsed, Backend backend, bool repair)
