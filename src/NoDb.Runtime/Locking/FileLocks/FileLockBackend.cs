@@ -145,8 +145,11 @@ internal sealed class FileLockBackend : ILockBackend
             foreach (string fileName in state.DocumentNames(LockSuffix))
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                // A record below the fence on disk is the previous holder's: the new one took the lock and its number but
+                // has not written its record yet. It is not reported as the holder.
                 if (IsHeld(state, fileName + LockSuffix, out string? record) && record is not null &&
-                    NoDbLockHolder.Parse(Path.Join(workingDirectory, fileName), record, expires: null) is { } holder)
+                    NoDbLockHolder.Parse(Path.Join(workingDirectory, fileName), record, expires: null) is { } holder &&
+                    holder.FencingNumber >= FenceFile.Peek(state, fileName))
                 {
                     holders.Add(holder);
                 }
