@@ -19,16 +19,26 @@ internal sealed class NoDbEngine : IDisposable
     private readonly ConcurrentDictionary<Type, IInstanceRegistry> _registries = new();
 
     public NoDbEngine(NoDbOptions options)
+        : this(options, redis: null)
+    {
+    }
+
+    /// <summary>
+    /// Builds an engine; with <paramref name="redis"/> (the application's own multiplexer, handed in by the host) the Redis
+    /// backend runs on it instead of a connection NoDb opens from <see cref="NoDbOptions.RedisConfiguration"/>. NoDb never
+    /// closes a multiplexer it was given.
+    /// </summary>
+    public NoDbEngine(NoDbOptions options, StackExchange.Redis.IConnectionMultiplexer? redis)
     {
         options.Validate();
         Options = options;
         Clock = new RefreshClock(options.RefreshInterval, options.TimeProvider);
         Notices = new InstanceDirectory();
         Coordinator = new LockCoordinator(this);
-        if (options.RedisConfiguration is { } redis)
+        if (redis is not null || options.RedisConfiguration is not null)
         {
             var backend = new RedisLockBackend(
-                RedisConnections.Get(redis), options.LeaseDuration, options.CacheTimeToLive, options.LeaseCheckInterval, Notices.MarkStale,
+                redis ?? RedisConnections.Get(options.RedisConfiguration!), options.LeaseDuration, options.CacheTimeToLive, options.LeaseCheckInterval, Notices.MarkStale,
                 FenceWaitOf(options));
             Locks = backend;
             Cache = backend;
