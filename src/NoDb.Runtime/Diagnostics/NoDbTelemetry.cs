@@ -79,15 +79,26 @@ internal static class NoDbTelemetry
         RecordWait(engine, target, started, "busy");
     }
 
-    /// <summary>The wait failed with <paramref name="error"/>: a timeout, a cancellation, or a refusal (read-only, missing, recursion).</summary>
+    /// <summary>The wait failed with <paramref name="error"/>: a timeout, a zero timeout that found the lock taken (busy), a cancellation, or a refusal (read-only, missing, corrupt).</summary>
     public static void LockFailed(NoDbEngine engine, LockTarget target, long started, Activity? activity, Exception error)
     {
         string outcome = error switch
         {
+            NoDbAlreadyLockedException => "busy", // a zero timeout is a try
             NoDbLockTimeoutException => "timeout",
             OperationCanceledException => "cancelled",
             _ => "refused",
         };
+        switch (error)
+        {
+            case NoDbLockTimeoutException timeout when timeout is not NoDbAlreadyLockedException:
+                NoDbLog.LockTimeout(engine.Logger, target.DocumentPath, timeout.Timeout);
+                break;
+            case NoDbCorruptFileException corrupt:
+                NoDbLog.CorruptDocument(engine.Logger, target.DocumentPath, corrupt.Message, corrupt);
+                break;
+        }
+
         activity?.SetTag(OutcomeTag, outcome);
         activity?.SetStatus(ActivityStatusCode.Error, error.GetType().Name);
         activity?.Dispose();
@@ -157,6 +168,11 @@ internal static class NoDbTelemetry
             _ => "failed",
         };
         activity?.SetTag(OutcomeTag, outcome);
+        if (outcome == "refused")
+        {
+            NoDbLog.WriteRefused(engine.Logger, target.DocumentPath, error!.Message);
+        }
+
         if (error is not null)
         {
             activity?.SetStatus(ActivityStatusCode.Error, error.GetType().Name);

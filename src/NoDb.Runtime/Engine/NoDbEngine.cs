@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using NoDb.Diagnostics;
 using NoDb.Instances;
 using NoDb.Locking;
 using NoDb.Locking.FileLocks;
@@ -28,10 +31,14 @@ internal sealed class NoDbEngine : IDisposable
     /// backend runs on it instead of a connection NoDb opens from <see cref="NoDbOptions.RedisConfiguration"/>. NoDb never
     /// closes a multiplexer it was given.
     /// </summary>
-    public NoDbEngine(NoDbOptions options, StackExchange.Redis.IConnectionMultiplexer? redis)
+    /// <param name="options">The options, validated here.</param>
+    /// <param name="redis">The application's multiplexer, or <see langword="null"/>.</param>
+    /// <param name="loggerFactory">Where log lines go; by default <see cref="NoDbOptions.LoggerFactory"/>, else nowhere.</param>
+    public NoDbEngine(NoDbOptions options, StackExchange.Redis.IConnectionMultiplexer? redis, ILoggerFactory? loggerFactory = null)
     {
         options.Validate();
         Options = options;
+        Logger = (loggerFactory ?? options.LoggerFactory)?.CreateLogger(NoDbLog.Category) ?? NullLogger.Instance;
         Clock = new RefreshClock(options.RefreshInterval, options.TimeProvider);
         Notices = new InstanceDirectory();
         Coordinator = new LockCoordinator(this);
@@ -52,6 +59,9 @@ internal sealed class NoDbEngine : IDisposable
     }
 
     public NoDbOptions Options { get; }
+
+    /// <summary>The <c>NoDb</c> logger; the null logger unless a logger factory was given.</summary>
+    public ILogger Logger { get; }
 
     /// <summary>How long a commit, force or clear may wait for a document's fence lock: the default lock timeout.</summary>
     public TimeSpan FenceWait => FenceWaitOf(Options);

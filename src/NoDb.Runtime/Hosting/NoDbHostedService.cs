@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NoDb.Engine;
 
@@ -8,7 +9,8 @@ namespace NoDb.Hosting;
 /// Builds the engine from the host's options when the host starts (before any hosted service's <c>StartAsync</c>, so they
 /// all see it) and puts it in force; takes it out and disposes it when the host has stopped.
 /// </summary>
-internal sealed class NoDbHostedService(IOptions<NoDbOptions> options, NoDbRedisSource redis, IServiceProvider services) : IHostedLifecycleService
+internal sealed class NoDbHostedService(IOptions<NoDbOptions> options, NoDbRedisSource redis, IServiceProvider services, ILoggerFactory? loggerFactory = null)
+    : IHostedLifecycleService
 {
     private NoDbEngine? _engine;
 
@@ -17,7 +19,7 @@ internal sealed class NoDbHostedService(IOptions<NoDbOptions> options, NoDbRedis
 
     public Task StartingAsync(CancellationToken cancellationToken)
     {
-        var engine = new NoDbEngine(options.Value, redis.Factory?.Invoke(services));
+        var engine = new NoDbEngine(options.Value, redis.Factory?.Invoke(services), options.Value.LoggerFactory ?? loggerFactory);
         Volatile.Write(ref _engine, engine);
         NoDbRuntime.Install(engine);
         return Task.CompletedTask;

@@ -269,8 +269,9 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
             instance.NoDbCore.Load(cached, stamp: null);
             return instance;
         }
-        catch (NoDbCorruptFileException)
+        catch (NoDbCorruptFileException e)
         {
+            NoDbLog.CorruptCacheEntry(_engine.Logger, target.DocumentPath, e.Message);
             cache.Invalidate(target);
             return null;
         }

@@ -33,7 +33,14 @@ public sealed class NoDbLockScope : IAsyncDisposable, IDisposable
         _gate = gate;
         _mark = mark;
         NoDbTelemetry.ScopeOpened(coordinator.Engine, core.Target);
+        if (coordinator.Engine.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Warning))
+        {
+            lease.Lost.UnsafeRegister(static state => ((NoDbLockScope)state!).LogLost(), this);
+        }
     }
+
+    private void LogLost() =>
+        NoDbLog.LeaseLost(_coordinator.Engine.Logger, Core.FilePath, Lease.FencingNumber, Lease.LostReason ?? "unknown");
 
     /// <summary>The <c>nodb.lock</c> activity (wait and hold), stopped when the scope ends.</summary>
     internal System.Diagnostics.Activity? Activity { get; init; }

@@ -70,7 +70,7 @@ public sealed class TelemetryTests
     }
 
     [Fact]
-    public async Task A_timed_out_wait_records_timeout_and_a_taken_try_records_busy()
+    public async Task A_timed_out_wait_records_timeout_and_a_taken_try_or_zero_timeout_records_busy()
     {
         using var run = new TestRun();
         Climate climate = run.CreateClimate(counter: 1);
@@ -82,10 +82,11 @@ public sealed class TelemetryTests
             // Another flow: the same flow would be refused as recursion.
             await Assert.ThrowsAsync<NoDbLockTimeoutException>(() => Elsewhere.Run(async () => await other.LockAsync(TimeSpan.FromMilliseconds(50)))).Within();
             Assert.Null(await Elsewhere.Run(async () => await other.TryLockAsync()).Within());
+            await Assert.ThrowsAsync<NoDbAlreadyLockedException>(() => Elsewhere.Run(async () => await other.LockAsync(TimeSpan.Zero))).Within();
         }
 
         string?[] outcomes = recorder.Of("nodb.lock.wait.duration").Select(m => m.Tag("nodb.outcome")).ToArray();
-        Assert.Equal(new[] { "acquired", "timeout", "busy" }, outcomes);
+        Assert.Equal(new[] { "acquired", "timeout", "busy", "busy" }, outcomes);
         System.Diagnostics.Activity failed = Assert.Single(recorder.Activities, a => a.OperationName == "nodb.lock" && (string?)a.GetTagItem("nodb.outcome") == "timeout");
         Assert.Equal(System.Diagnostics.ActivityStatusCode.Error, failed.Status);
     }
