@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using NoDb.Redis.Tests.Support;
 using NoDb.Runtime.Tests.TestSupport;
 using NoDb.TestControllers;
@@ -14,9 +15,14 @@ public sealed class RedisHostingTests : IDisposable
 {
     public void Dispose() => TestRuntime.Configure();
 
-    private static IHost BuildHost(IConnectionMultiplexer redis, Action? onFactory = null)
+    private static IHost BuildHost(IConnectionMultiplexer redis, Action? onFactory = null, EventIdSink? logs = null)
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs);
+        }
+
         builder.Services.AddSingleton(redis);
         builder.Services
             .AddNoDb(o =>
@@ -61,13 +67,14 @@ public sealed class RedisHostingTests : IDisposable
     }
 
     [Fact]
-    public async Task The_health_check_is_unhealthy_while_redis_is_down_and_healthy_after_it_restarts()
+    public async Task The_health_check_is_unhealthy_while_redis_is_down_and_healthy_after_it_restarts_and_both_are_logged()
     {
         using RedisServer server = RedisServer.Start();
         var options = ConfigurationOptions.Parse($"{server.Configuration},abortConnect=false,connectTimeout=500,syncTimeout=1000,asyncTimeout=1000");
         options.ReconnectRetryPolicy = new LinearRetry(100);
         using ConnectionMultiplexer redis = await ConnectionMultiplexer.ConnectAsync(options).Within();
-        using IHost host = BuildHost(redis);
+        var logs = new EventIdSink();
+        using IHost host = BuildHost(redis, logs: logs);
         await host.StartAsync().Within();
         try
         {
@@ -79,10 +86,32 @@ public sealed class RedisHostingTests : IDisposable
 
             server.Restart();
             await Eventually.True(async () => (await CheckAsync(host)).Status == HealthStatus.Healthy);
+            await Eventually.True(() => logs.Ids.Contains(7));
+            Assert.Contains(6, logs.Ids); // RedisConnectionFailed, before RedisConnectionRestored
         }
         finally
         {
             await host.StopAsync().Within();
+        }
+    }
+
+    /// <summary>Keeps the event ids NoDb logs.</summary>
+    private sealed class EventIdSink : ILoggerProvider, ILogger
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<int> Ids { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => categoryName == "NoDb" ? this : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Ids.Enqueue(eventId.Id);
+
+        public void Dispose()
+        {
         }
     }
 }

@@ -30,4 +30,13 @@ internal static partial class NoDbLog
     [LoggerMessage(EventId = 5, EventName = "CorruptCacheEntry", Level = LogLevel.Warning,
         Message = "The cached copy of {Document} does not parse; it was dropped and the disk serves: {Problem}")]
     public static partial void CorruptCacheEntry(ILogger logger, string document, string problem);
+
+    [LoggerMessage(EventId = 6, EventName = "RedisConnectionFailed", Level = LogLevel.Error,
+        Message = "The Redis connection to {EndPoint} ({ConnectionType}) failed: {FailureType}")]
+    public static partial void RedisConnectionFailed(
+        ILogger logger, System.Net.EndPoint? endPoint, StackExchange.Redis.ConnectionType connectionType, StackExchange.Redis.ConnectionFailureType failureType, Exception? error);
+
+    [LoggerMessage(EventId = 7, EventName = "RedisConnectionRestored", Level = LogLevel.Information,
+        Message = "The Redis connection to {EndPoint} ({ConnectionType}) is restored")]
+    public static partial void RedisConnectionRestored(ILogger logger, System.Net.EndPoint? endPoint, StackExchange.Redis.ConnectionType connectionType);
 }

@@ -20,6 +20,7 @@ namespace NoDb.Engine;
 internal sealed class NoDbEngine : IDisposable
 {
     private readonly ConcurrentDictionary<Type, IInstanceRegistry> _registries = new();
+    private readonly RedisConnectionLog? _redisLog;
 
     public NoDbEngine(NoDbOptions options)
         : this(options, redis: null)
@@ -49,6 +50,7 @@ internal sealed class NoDbEngine : IDisposable
                 FenceWaitOf(options));
             Locks = backend;
             Cache = backend;
+            _redisLog = RedisConnectionLog.Attach(backend.Redis, Logger);
         }
         else
         {
@@ -96,6 +98,7 @@ internal sealed class NoDbEngine : IDisposable
     public void Dispose()
     {
         Clock.Dispose();
+        _redisLog?.Dispose();
         (Locks as IDisposable)?.Dispose();
     }
 }
