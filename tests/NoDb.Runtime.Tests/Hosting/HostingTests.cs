@@ -76,6 +76,21 @@ public sealed class HostingTests : IDisposable
     }
 
     [Fact]
+    public void Calling_AddNoDb_twice_registers_one_hosted_service_and_applies_both_delegates()
+    {
+        var services = new ServiceCollection();
+
+        services.AddNoDb(o => o.DefaultLockTimeout = TimeSpan.FromSeconds(3));
+        services.AddNoDb(o => o.WriteIndented = false);
+
+        Assert.Single(services, d => d.ServiceType == typeof(IHostedService));
+        using ServiceProvider provider = services.BuildServiceProvider();
+        NoDbOptions options = provider.GetRequiredService<NoDbOptions>();
+        Assert.Equal(TimeSpan.FromSeconds(3), options.DefaultLockTimeout);
+        Assert.False(options.WriteIndented);
+    }
+
+    [Fact]
     public void The_NoDb_section_binds_and_code_configures_after_it()
     {
         HostApplicationBuilder builder = NewBuilder(
