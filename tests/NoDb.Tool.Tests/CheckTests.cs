@@ -122,7 +122,9 @@ public sealed class CheckTests
         string run = tree.NewRunDirectory();
         await LocksTests.CreateAsync(backend, run);
         int deadPid = await DeadProcessIdAsync();
-        string record = $"{Environment.MachineName}|{deadPid}|{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}|{(backend.IsRedis ? "deadbeef|" : "")}42";
+        // The record names the current fencing number: a record below the fence on disk is a previous holder's, not listed.
+        long fence = backend.IsRedis ? 42 : long.Parse(File.ReadAllText(Path.Join(run, ".nodb", "climate.nodb.fence")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        string record = $"{Environment.MachineName}|{deadPid}|{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}|{(backend.IsRedis ? "deadbeef|" : "")}{fence}";
 
         // A lease that outlives its holder: on Redis, a holder killed before its lease ran out; on the embedded backend,
         // a lock file descriptor that outlived the process named in it (held here, by the test, on its behalf).

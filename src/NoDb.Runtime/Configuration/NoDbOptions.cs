@@ -54,6 +54,12 @@ public sealed class NoDbOptions
     /// </summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>
+    /// Where NoDb writes its log lines (category <c>NoDb</c>: lock timeouts, leases lost, writes refused, corrupt documents).
+    /// Default: <see langword="null"/>, no logging; in a host, <c>AddNoDb</c> uses the host's logger factory.
+    /// </summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; set; }
+
     /// <summary>Whether documents are written indented, for people who read them. Default: <see langword="true"/>.</summary>
     public bool WriteIndented { get; set; } = true;
 

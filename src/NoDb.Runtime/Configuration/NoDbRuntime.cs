@@ -41,7 +41,18 @@ public static class NoDbRuntime
         ArgumentNullException.ThrowIfNull(configure);
         var options = new NoDbOptions();
         configure(options);
-        var engine = new NoDbEngine(options);
+
+        // Leases taken through the replaced engine keep working until released; it only stops listening.
+        Install(new NoDbEngine(options));
+    }
+
+    /// <summary>
+    /// Puts a prebuilt engine in force (the host does, when it starts). The engine it replaces stops listening; its scopes
+    /// and instances finish on it, as with <see cref="Configure"/>.
+    /// </summary>
+    internal static void Install(NoDbEngine engine)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
         NoDbEngine? replaced;
         lock (Sync)
         {
@@ -49,8 +60,28 @@ public static class NoDbRuntime
             s_engine = engine;
         }
 
-        // Leases taken through the replaced engine keep working until released; it only stops listening.
-        replaced?.Dispose();
+        if (!ReferenceEquals(replaced, engine))
+        {
+            replaced?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Takes <paramref name="engine"/> out of force if it is still the one in force (the host does, when it stops): the next
+    /// use builds the defaults again, as at process start. Returns whether it was in force. The engine is not disposed here.
+    /// </summary>
+    internal static bool Uninstall(NoDbEngine engine)
+    {
+        lock (Sync)
+        {
+            if (!ReferenceEquals(s_engine, engine))
+            {
+                return false;
+            }
+
+            s_engine = null;
+            return true;
+        }
     }
 
     /// <summary>

@@ -1,4 +1,9 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using NoDb;
+using NoDb.Hosting;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -6,22 +11,37 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class NoDbServiceCollectionExtensions
 {
     /// <summary>
-    /// Configures the process-wide NoDb runtime (see <see cref="NoDbRuntime.Configure"/>) and registers the options
-    /// in force as a singleton.
+    /// Registers NoDb for a host. Nothing changes process-wide here: when the host starts, a hosted service builds the
+    /// runtime from the options (the <c>NoDb</c> configuration section when an <see cref="IConfiguration"/> is registered,
+    /// then <paramref name="configure"/>, then the builder's calls) and puts it in force; when the host stops, it is
+    /// disposed. Invalid options fail the host's start with a message naming the setting. The options are also
+    /// registered as <see cref="NoDbOptions"/> and <see cref="IOptions{TOptions}"/>.
     /// </summary>
     /// <param name="services">The service collection.</param>
-    /// <param name="configure">Changes the defaults; may be <see langword="null"/>.</param>
-    /// <returns><paramref name="services"/>, for chaining.</returns>
-    public static IServiceCollection AddNoDb(this IServiceCollection services, Action<NoDbOptions>? configure = null)
+    /// <param name="configure">Changes the options; may be <see langword="null"/>.</param>
+    /// <returns>A builder to choose the backend and change the options.</returns>
+    public static INoDbBuilder AddNoDb(this IServiceCollection services, Action<NoDbOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        NoDbOptions? configured = null;
-        NoDbRuntime.Configure(options =>
+        NoDbRedisSource redis = services.FirstOrDefault(d => d.ServiceType == typeof(NoDbRedisSource))?.ImplementationInstance as NoDbRedisSource
+            ?? new NoDbRedisSource();
+        if (!services.Any(d => d.ServiceType == typeof(NoDbRedisSource)))
         {
-            configure?.Invoke(options);
-            configured = options;
-        });
-        services.AddSingleton(configured!);
-        return services;
+            services.AddSingleton(redis);
+            services.AddOptions<NoDbOptions>().ValidateOnStart();
+            services.AddSingleton<IConfigureOptions<NoDbOptions>>(sp => new NoDbConfigurationBinding(sp.GetService<IConfiguration>()));
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NoDbOptions>, NoDbOptionsValidation>());
+            services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<NoDbOptions>>().Value);
+            services.AddSingleton<NoDbHostedService>();
+            services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<NoDbHostedService>());
+        }
+
+        var builder = new NoDbBuilder(services, redis);
+        if (configure is not null)
+        {
+            builder.Configure(configure);
+        }
+
+        return builder;
     }
 }

@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using NoDb.Diagnostics;
 using NoDb.Instances;
 using NoDb.Locking;
 using NoDb.Locking.FileLocks;
@@ -17,21 +20,37 @@ namespace NoDb.Engine;
 internal sealed class NoDbEngine : IDisposable
 {
     private readonly ConcurrentDictionary<Type, IInstanceRegistry> _registries = new();
+    private readonly RedisConnectionLog? _redisLog;
 
     public NoDbEngine(NoDbOptions options)
+        : this(options, redis: null)
+    {
+    }
+
+    /// <summary>
+    /// Builds an engine; with <paramref name="redis"/> (the application's own multiplexer, handed in by the host) the Redis
+    /// backend runs on it instead of a connection NoDb opens from <see cref="NoDbOptions.RedisConfiguration"/>. NoDb never
+    /// closes a multiplexer it was given.
+    /// </summary>
+    /// <param name="options">The options, validated here.</param>
+    /// <param name="redis">The application's multiplexer, or <see langword="null"/>.</param>
+    /// <param name="loggerFactory">Where log lines go; by default <see cref="NoDbOptions.LoggerFactory"/>, else nowhere.</param>
+    public NoDbEngine(NoDbOptions options, StackExchange.Redis.IConnectionMultiplexer? redis, ILoggerFactory? loggerFactory = null)
     {
         options.Validate();
         Options = options;
+        Logger = (loggerFactory ?? options.LoggerFactory)?.CreateLogger(NoDbLog.Category) ?? NullLogger.Instance;
         Clock = new RefreshClock(options.RefreshInterval, options.TimeProvider);
         Notices = new InstanceDirectory();
         Coordinator = new LockCoordinator(this);
-        if (options.RedisConfiguration is { } redis)
+        if (redis is not null || options.RedisConfiguration is not null)
         {
             var backend = new RedisLockBackend(
-                RedisConnections.Get(redis), options.LeaseDuration, options.CacheTimeToLive, options.LeaseCheckInterval, Notices.MarkStale,
+                redis ?? RedisConnections.Get(options.RedisConfiguration!), options.LeaseDuration, options.CacheTimeToLive, options.LeaseCheckInterval, Notices.MarkStale,
                 FenceWaitOf(options));
             Locks = backend;
             Cache = backend;
+            _redisLog = RedisConnectionLog.Attach(backend.Redis, Logger);
         }
         else
         {
@@ -42,6 +61,9 @@ internal sealed class NoDbEngine : IDisposable
     }
 
     public NoDbOptions Options { get; }
+
+    /// <summary>The <c>NoDb</c> logger; the null logger unless a logger factory was given.</summary>
+    public ILogger Logger { get; }
 
     /// <summary>How long a commit, force or clear may wait for a document's fence lock: the default lock timeout.</summary>
     public TimeSpan FenceWait => FenceWaitOf(Options);
@@ -76,6 +98,7 @@ internal sealed class NoDbEngine : IDisposable
     public void Dispose()
     {
         Clock.Dispose();
+        _redisLog?.Dispose();
         (Locks as IDisposable)?.Dispose();
     }
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using NoDb.Diagnostics;
 using NoDb.Engine;
 using NoDb.Locking;
 using NoDb.Locking.FileLocks;
@@ -166,10 +167,14 @@ public abstract class NoDbControllerCore
     /// <param name="cancellationToken">Cancels before the write.</param>
     internal async ValueTask PersistAsync(NoDbEngine engine, ILockLease lease, bool synchronous, CancellationToken cancellationToken)
     {
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         if (Changed() is not { } document)
         {
+            NoDbTelemetry.CommitUnchanged(engine, Target, started);
             return;
         }
+
+        System.Diagnostics.Activity? activity = NoDbTelemetry.StartCommit(engine, Target, lease.FencingNumber);
 
         FileStamp? expected;
         bool expectAbsent;
@@ -187,8 +192,9 @@ public abstract class NoDbControllerCore
         {
             run = RunDirectory.Open(WorkingDirectory);
         }
-        catch
+        catch (Exception e)
         {
+            NoDbTelemetry.CommitEnded(engine, Target, started, activity, e);
             RestoreCommitted();
             throw;
         }
@@ -218,8 +224,9 @@ public abstract class NoDbControllerCore
                     written = AtomicFile.Replace(run, Target.FileName, document, now);
                 }, wait).ConfigureAwait(false);
             }
-            catch
+            catch (Exception e)
             {
+                NoDbTelemetry.CommitEnded(engine, Target, started, activity, e);
                 lock (_stateSync)
                 {
                     _mustReload = true;
@@ -230,6 +237,7 @@ public abstract class NoDbControllerCore
             }
 
             Committed(engine, run, document, written, lease.FencingNumber);
+            NoDbTelemetry.CommitEnded(engine, Target, started, activity, error: null);
         }
     }
 

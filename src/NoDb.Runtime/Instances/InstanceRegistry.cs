@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using NoDb.Diagnostics;
 using NoDb.Engine;
 using NoDb.Infrastructure;
 using NoDb.Locking;
@@ -56,6 +57,7 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
         ArgumentNullException.ThrowIfNull(workingDirectory);
         if (_byInput.TryGetValue(workingDirectory, out InstanceEntry<T>? known) && known.IsFresh && known.Instance is { } cached)
         {
+            NoDbTelemetry.LookupHit(_engine, _fileName);
             return cached;
         }
 
@@ -66,7 +68,7 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
         {
             // Read-only runs are never cached: every call reads the document as it is.
             Evict(directory);
-            return LoadFromDisk(target);
+            return NoDbTelemetry.Lookup(_engine, _fileName, LoadFromDisk(target), "loaded");
         }
 
         while (true)
@@ -77,7 +79,7 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
                 T? instance = Revalidate(entry, existing, target, out bool removed);
                 if (!removed)
                 {
-                    return Checked(workingDirectory, entry, epoch, instance);
+                    return NoDbTelemetry.Lookup(_engine, _fileName, Checked(workingDirectory, entry, epoch, instance), "refreshed");
                 }
             }
             else
@@ -85,7 +87,7 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
                 T? instance = LoadOnce(entry, target, out bool removed);
                 if (!removed)
                 {
-                    return Checked(workingDirectory, entry, epoch, instance);
+                    return NoDbTelemetry.Lookup(_engine, _fileName, Checked(workingDirectory, entry, epoch, instance), "loaded");
                 }
             }
         }
@@ -267,8 +269,9 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
             instance.NoDbCore.Load(cached, stamp: null);
             return instance;
         }
-        catch (NoDbCorruptFileException)
+        catch (NoDbCorruptFileException e)
         {
+            NoDbLog.CorruptCacheEntry(_engine.Logger, target.DocumentPath, e.Message);
             cache.Invalidate(target);
             return null;
         }

@@ -41,6 +41,8 @@ internal abstract class LeaseBase : ILockLease
             _lostReason = reason;
         }
 
+        NoDb.Diagnostics.NoDbTelemetry.Lost(this, reason);
+
         OnLost();
         try
         {

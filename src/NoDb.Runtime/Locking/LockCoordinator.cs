@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using NoDb.Diagnostics;
 using NoDb.Engine;
 using NoDb.Infrastructure;
 
@@ -93,11 +94,12 @@ internal sealed class LockCoordinator(NoDbEngine engine)
     {
         LocalGate? gate = null;
         ILockLease? lease = null;
+        long started = Stopwatch.GetTimestamp();
+        Activity? activity = NoDbTelemetry.StartLock(engine, core.Target);
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
             core.Target.ThrowIfReadOnly();
-            long started = Stopwatch.GetTimestamp();
             LocalGate candidate = core.GateIn(this);
 
             if (!wait)
@@ -105,6 +107,7 @@ internal sealed class LockCoordinator(NoDbEngine engine)
                 if (!candidate.TryEnter())
                 {
                     mark.Release();
+                    NoDbTelemetry.LockBusy(engine, core.Target, started, activity);
                     return null;
                 }
 
@@ -122,6 +125,7 @@ internal sealed class LockCoordinator(NoDbEngine engine)
                 {
                     gate.Exit();
                     mark.Release();
+                    NoDbTelemetry.LockBusy(engine, core.Target, started, activity);
                     return null;
                 }
             }
@@ -147,7 +151,7 @@ internal sealed class LockCoordinator(NoDbEngine engine)
                 }
             }
 
-            var scope = new NoDbLockScope(core, lease, gate, mark, this);
+            var scope = new NoDbLockScope(core, lease, gate, mark, this) { Activity = activity };
             _holders[core.Target.DocumentPath] = scope;
             try
             {
@@ -159,10 +163,12 @@ internal sealed class LockCoordinator(NoDbEngine engine)
                 throw;
             }
 
+            NoDbTelemetry.LockAcquired(engine, core.Target, started, activity, lease.FencingNumber);
             return scope;
         }
-        catch
+        catch (Exception e)
         {
+            NoDbTelemetry.LockFailed(engine, core.Target, started, activity, e);
             if (lease is null)
             {
                 gate?.Exit();

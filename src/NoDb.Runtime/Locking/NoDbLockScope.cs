@@ -1,4 +1,5 @@
 using System.Runtime.ExceptionServices;
+using NoDb.Diagnostics;
 using NoDb.Infrastructure;
 using NoDb.Locking;
 
@@ -22,6 +23,7 @@ public sealed class NoDbLockScope : IAsyncDisposable, IDisposable
     private volatile string? _forcedReason;
 
     private readonly LockCoordinator _coordinator;
+    private readonly long _acquired = System.Diagnostics.Stopwatch.GetTimestamp();
 
     internal NoDbLockScope(NoDbControllerCore core, ILockLease lease, LocalGate gate, FlowLockMark mark, LockCoordinator coordinator)
     {
@@ -30,7 +32,18 @@ public sealed class NoDbLockScope : IAsyncDisposable, IDisposable
         Lease = lease;
         _gate = gate;
         _mark = mark;
+        NoDbTelemetry.ScopeOpened(coordinator.Engine, core.Target);
+        if (coordinator.Engine.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Warning))
+        {
+            lease.Lost.UnsafeRegister(static state => ((NoDbLockScope)state!).LogLost(), this);
+        }
     }
+
+    private void LogLost() =>
+        NoDbLog.LeaseLost(_coordinator.Engine.Logger, Core.FilePath, Lease.FencingNumber, Lease.LostReason ?? "unknown");
+
+    /// <summary>The <c>nodb.lock</c> activity (wait and hold), stopped when the scope ends.</summary>
+    internal System.Diagnostics.Activity? Activity { get; init; }
 
     /// <summary>The token of this acquisition, for the token API (<c>DumpAsync</c>, <c>UnlockAsync</c>).</summary>
     public NoDbLockToken Token => new(this);
@@ -172,6 +185,7 @@ public sealed class NoDbLockScope : IAsyncDisposable, IDisposable
     private void Detach()
     {
         _coordinator.Unregister(this);
+        NoDbTelemetry.ScopeClosed(_coordinator.Engine, Core.Target, _acquired, Activity);
         Core.OnReleased(this);
         _mark.Release();
         _gate.Exit();

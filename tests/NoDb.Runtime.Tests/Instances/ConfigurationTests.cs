@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using NoDb.Runtime.Tests.TestSupport;
 using NoDb.TestControllers;
 
@@ -9,19 +8,6 @@ namespace NoDb.Runtime.Tests.Instances;
 public sealed class ConfigurationTests : IDisposable
 {
     public void Dispose() => TestRuntime.Configure();
-
-    [Fact]
-    public void AddNoDb_configures_the_runtime_and_registers_the_options()
-    {
-        var services = new ServiceCollection();
-
-        services.AddNoDb(o => o.DefaultLockTimeout = TimeSpan.FromSeconds(7));
-
-        using ServiceProvider provider = services.BuildServiceProvider();
-        NoDbOptions options = provider.GetRequiredService<NoDbOptions>();
-        Assert.Equal(TimeSpan.FromSeconds(7), options.DefaultLockTimeout);
-        Assert.Same(options, NoDbRuntime.Options);
-    }
 
     [Fact]
     public void Invalid_options_are_rejected_and_the_previous_ones_stay()

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using NoDb.Diagnostics;
 using NoDb.Locking.FileLocks;
 using NoDb.Storage;
 using StackExchange.Redis;
@@ -82,6 +83,7 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
             RedisValue[] entry = Database.HashGet(keys.Document, ["fence", "body", "stamp", "mac"]);
             if (entry[0].IsNull || entry[1].IsNull || entry[2].IsNull || entry[3].IsNull || !entry[0].TryParse(out long fence))
             {
+                NoDbTelemetry.CacheRead(target, "miss");
                 return null;
             }
 
@@ -92,15 +94,18 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
             if (!CacheSignature.Verify(identity, target.FileName, fence, entry[2].ToString(), body, (byte[])entry[3]!))
             {
                 Database.KeyDelete(keys.Document, CommandFlags.FireAndForget); // not this run's, or altered: never serve it
+                NoDbTelemetry.CacheRead(target, "corrupt");
                 return null;
             }
 
             if (run.StampOf(target.FileName)?.ToString() != entry[2].ToString() ||
                 fence < FenceFile.Peek(state, target.FileName))
             {
+                NoDbTelemetry.CacheRead(target, "stale");
                 return null;
             }
 
+            NoDbTelemetry.CacheRead(target, "hit");
             return body;
         }
         catch (Exception e) when (RedisFailures.Is(e) || e is IOException or UnauthorizedAccessException)

@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Logging;
+
+namespace NoDb.Diagnostics;
+
+/// <summary>
+/// NoDb's log lines (category <c>NoDb</c>), source-generated, with stable event ids: change a message freely, never an id.
+/// Without a host (or <see cref="NoDbOptions.LoggerFactory"/>), the engine's logger is the null logger and none is written.
+/// </summary>
+internal static partial class NoDbLog
+{
+    /// <summary>The category every NoDb logger uses.</summary>
+    public const string Category = "NoDb";
+
+    [LoggerMessage(EventId = 1, EventName = "LockTimeout", Level = LogLevel.Warning,
+        Message = "Gave up waiting for the lock of {Document} after {Timeout}")]
+    public static partial void LockTimeout(ILogger logger, string document, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 2, EventName = "LeaseLost", Level = LogLevel.Warning,
+        Message = "Lost the lock of {Document} (fencing number {FencingNumber}) while holding it: {Reason}")]
+    public static partial void LeaseLost(ILogger logger, string document, long fencingNumber, string reason);
+
+    [LoggerMessage(EventId = 3, EventName = "WriteRefused", Level = LogLevel.Warning,
+        Message = "Refused to write {Document}: {Reason}")]
+    public static partial void WriteRefused(ILogger logger, string document, string reason);
+
+    [LoggerMessage(EventId = 4, EventName = "CorruptDocument", Level = LogLevel.Error,
+        Message = "{Document} does not parse: {Problem}")]
+    public static partial void CorruptDocument(ILogger logger, string document, string problem, Exception error);
+
+    [LoggerMessage(EventId = 5, EventName = "CorruptCacheEntry", Level = LogLevel.Warning,
+        Message = "The cached copy of {Document} does not parse; it was dropped and the disk serves: {Problem}")]
+    public static partial void CorruptCacheEntry(ILogger logger, string document, string problem);
+
+    [LoggerMessage(EventId = 6, EventName = "RedisConnectionFailed", Level = LogLevel.Error,
+        Message = "The Redis connection to {EndPoint} ({ConnectionType}) failed: {FailureType}")]
+    public static partial void RedisConnectionFailed(
+        ILogger logger, System.Net.EndPoint? endPoint, StackExchange.Redis.ConnectionType connectionType, StackExchange.Redis.ConnectionFailureType failureType, Exception? error);
+
+    [LoggerMessage(EventId = 7, EventName = "RedisConnectionRestored", Level = LogLevel.Information,
+        Message = "The Redis connection to {EndPoint} ({ConnectionType}) is restored")]
+    public static partial void RedisConnectionRestored(ILogger logger, System.Net.EndPoint? endPoint, StackExchange.Redis.ConnectionType connectionType);
+}

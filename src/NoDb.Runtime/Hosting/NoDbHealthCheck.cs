@@ -1,0 +1,67 @@
+using System.Text;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using NoDb.Engine;
+using NoDb.Locking;
+using NoDb.Locking.FileLocks;
+using NoDb.Locking.Redis;
+using NoDb.Storage;
+using StackExchange.Redis;
+
+namespace NoDb.Hosting;
+
+/// <summary>
+/// The health check <c>nodb</c>: on the Redis backend, Redis answers a <c>PING</c> and the change-notice subscription is
+/// connected; on both, a lock is taken and a document written, fenced, in a probe working directory under the temp folder
+/// (one per process, reused), so the run state folder is writable and the locks behave.
+/// </summary>
+internal sealed class NoDbHealthCheck(IServiceProvider services) : IHealthCheck
+{
+    private const string ProbeFile = "probe.nodb";
+
+    private static readonly string ProbeDirectory = Path.Join(Path.GetTempPath(), $"nodb-health-{Environment.ProcessId}");
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        NoDbEngine engine = (services.GetService(typeof(NoDbHostedService)) as NoDbHostedService)?.Engine ?? NoDbRuntime.Engine;
+        var data = new Dictionary<string, object>(StringComparer.Ordinal) { ["backend"] = engine.Locks is RedisLockBackend ? "redis" : "file" };
+        try
+        {
+            if (engine.Locks is RedisLockBackend redis)
+            {
+                TimeSpan latency = await redis.Redis.GetDatabase().PingAsync().ConfigureAwait(false);
+                data["redis.ping.ms"] = latency.TotalMilliseconds;
+                if (!redis.Redis.GetSubscriber().IsConnected(RedisChannel.Literal(RedisKeys.ChangedChannel)))
+                {
+                    return new HealthCheckResult(context.Registration.FailureStatus, "The Redis change-notice subscription is not connected.", data: data);
+                }
+            }
+
+            await ProbeAsync(engine, cancellationToken).ConfigureAwait(false);
+            return HealthCheckResult.Healthy("NoDb can lock and write.", data);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return new HealthCheckResult(context.Registration.FailureStatus, $"NoDb cannot lock and write: {e.Message}", e, data);
+        }
+    }
+
+    /// <summary>Locks the probe document and writes it under the fence, as a commit does, then releases.</summary>
+    private static async Task ProbeAsync(NoDbEngine engine, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(ProbeDirectory);
+        var target = new LockTarget(NoDbPaths.NormalizeWorkingDirectory(ProbeDirectory), ProbeFile);
+        ILockLease lease = await engine.Locks.AcquireAsync(target, engine.FenceWait, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using RunDirectory run = RunDirectory.Open(target.WorkingDirectory);
+            byte[] document = Encoding.UTF8.GetBytes($$"""{ "checkedAt": "{{DateTimeOffset.UtcNow:O}}" }""");
+            await lease.CommitFencedAsync(
+                run, () => AtomicFile.Replace(run, ProbeFile, document, run.StampOf(ProbeFile)), new FenceWait(engine.FenceWait, false, cancellationToken))
+                .ConfigureAwait(false);
+        }
+        finally
+        {
+            await lease.ReleaseAsync().ConfigureAwait(false);
+        }
+    }
+}

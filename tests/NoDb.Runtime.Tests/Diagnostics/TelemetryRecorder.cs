@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace NoDb.Runtime.Tests.Diagnostics;
+
+/// <summary>Listens to the <c>NoDb</c> meter and activity source and keeps every measurement and stopped activity.</summary>
+internal sealed class TelemetryRecorder : IDisposable
+{
+    private readonly MeterListener _meters = new();
+    private readonly ActivityListener _activities;
+
+    public TelemetryRecorder()
+    {
+        _meters.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == "NoDb")
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _meters.SetMeasurementEventCallback<double>((i, value, tags, _) => Add(i, value, tags));
+        _meters.SetMeasurementEventCallback<long>((i, value, tags, _) => Add(i, value, tags));
+        _meters.Start();
+
+        _activities = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "NoDb",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = Activities.Enqueue,
+        };
+        ActivitySource.AddActivityListener(_activities);
+    }
+
+    public ConcurrentQueue<Measurement> Measurements { get; } = new();
+
+    public ConcurrentQueue<Activity> Activities { get; } = new();
+
+    public IReadOnlyList<Measurement> Of(string instrument) => Measurements.Where(m => m.Instrument == instrument).ToList();
+
+    public void Dispose()
+    {
+        _meters.Dispose();
+        _activities.Dispose();
+    }
+
+    private void Add(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        var copy = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (KeyValuePair<string, object?> tag in tags)
+        {
+            copy[tag.Key] = tag.Value;
+        }
+
+        Measurements.Enqueue(new Measurement(instrument.Name, instrument.Unit, value, copy));
+    }
+
+    internal sealed record Measurement(string Instrument, string? Unit, double Value, IReadOnlyDictionary<string, object?> Tags)
+    {
+        public string? Tag(string key) => Tags.TryGetValue(key, out object? value) ? value?.ToString() : null;
+    }
+}

@@ -1,0 +1,145 @@
+using NoDb.Diagnostics;
+using NoDb.Runtime.Tests.Instances;
+using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestControllers;
+
+namespace NoDb.Runtime.Tests.Diagnostics;
+
+/// <summary>The listeners see every NoDb measurement in the process, so these run alone.</summary>
+[Collection(nameof(RuntimeOptionsCollection))]
+public sealed class TelemetryTests
+{
+    private static readonly HashSet<string> AllowedTags = ["nodb.document", "nodb.backend", "nodb.outcome", "nodb.reason", "nodb.result"];
+
+    [Fact]
+    public async Task A_lock_and_a_commit_record_wait_hold_held_and_written_with_their_tags()
+    {
+        using var run = new TestRun();
+        Climate climate = run.CreateClimate(counter: 1);
+        using var recorder = new TelemetryRecorder();
+
+        long fence;
+        await using (NoDbLockScope scope = await climate.LockAsync().Within())
+        {
+            fence = scope.Token.FencingNumber;
+            climate.Counter = 2;
+        }
+
+        TelemetryRecorder.Measurement wait = Assert.Single(recorder.Of("nodb.lock.wait.duration"));
+        Assert.Equal("s", wait.Unit);
+        Assert.Equal("acquired", wait.Tag("nodb.outcome"));
+        Assert.Equal("climate.nodb", wait.Tag("nodb.document"));
+        Assert.Equal("file", wait.Tag("nodb.backend"));
+        Assert.True(wait.Value >= 0);
+
+        TelemetryRecorder.Measurement hold = Assert.Single(recorder.Of("nodb.lock.hold.duration"));
+        Assert.Equal("climate.nodb", hold.Tag("nodb.document"));
+        Assert.Equal([1.0, -1.0], recorder.Of("nodb.locks.held").Select(m => m.Value));
+
+        TelemetryRecorder.Measurement commit = Assert.Single(recorder.Of("nodb.commit.duration"));
+        Assert.Equal("written", commit.Tag("nodb.outcome"));
+
+        // Low cardinality: no run id, no path, only the pinned tags.
+        foreach (TelemetryRecorder.Measurement m in recorder.Measurements)
+        {
+            Assert.All(m.Tags.Keys, key => Assert.Contains(key, AllowedTags));
+            Assert.All(m.Tags.Values, value => Assert.DoesNotContain(run.RunId, value?.ToString() ?? "", StringComparison.Ordinal));
+        }
+
+        System.Diagnostics.Activity lockActivity = Assert.Single(recorder.Activities, a => a.OperationName == "nodb.lock");
+        Assert.Equal(fence, lockActivity.GetTagItem("nodb.fence"));
+        Assert.Equal("climate.nodb", lockActivity.GetTagItem("nodb.document"));
+        System.Diagnostics.Activity commitActivity = Assert.Single(recorder.Activities, a => a.OperationName == "nodb.commit");
+        Assert.Equal("written", commitActivity.GetTagItem("nodb.outcome"));
+    }
+
+    [Fact]
+    public async Task A_scope_that_changed_nothing_records_unchanged_and_no_commit_activity()
+    {
+        using var run = new TestRun();
+        Climate climate = run.CreateClimate(counter: 1);
+        using var recorder = new TelemetryRecorder();
+
+        await using (await climate.LockAsync().Within())
+        {
+        }
+
+        TelemetryRecorder.Measurement commit = Assert.Single(recorder.Of("nodb.commit.duration"));
+        Assert.Equal("unchanged", commit.Tag("nodb.outcome"));
+        Assert.DoesNotContain(recorder.Activities, a => a.OperationName == "nodb.commit");
+    }
+
+    [Fact]
+    public async Task A_timed_out_wait_records_timeout_and_a_taken_try_or_zero_timeout_records_busy()
+    {
+        using var run = new TestRun();
+        Climate climate = run.CreateClimate(counter: 1);
+        Climate other = Climate.LoadDetached(run.Directory);
+        using var recorder = new TelemetryRecorder();
+
+        await using (await climate.LockAsync().Within())
+        {
+            // Another flow: the same flow would be refused as recursion.
+            await Assert.ThrowsAsync<NoDbLockTimeoutException>(() => Elsewhere.Run(async () => await other.LockAsync(TimeSpan.FromMilliseconds(50)))).Within();
+            Assert.Null(await Elsewhere.Run(async () => await other.TryLockAsync()).Within());
+            await Assert.ThrowsAsync<NoDbAlreadyLockedException>(() => Elsewhere.Run(async () => await other.LockAsync(TimeSpan.Zero))).Within();
+        }
+
+        string?[] outcomes = recorder.Of("nodb.lock.wait.duration").Select(m => m.Tag("nodb.outcome")).ToArray();
+        Assert.Equal(new[] { "acquired", "timeout", "busy", "busy" }, outcomes);
+        System.Diagnostics.Activity failed = Assert.Single(recorder.Activities, a => a.OperationName == "nodb.lock" && (string?)a.GetTagItem("nodb.outcome") == "timeout");
+        Assert.Equal(System.Diagnostics.ActivityStatusCode.Error, failed.Status);
+    }
+
+    [Fact]
+    public async Task A_stale_write_is_refused_and_a_forced_lock_is_lost_as_forced()
+    {
+        using var run = new TestRun();
+        Climate climate = run.CreateClimate(counter: 1);
+        using var recorder = new TelemetryRecorder();
+
+        NoDbLockScope scope = await climate.LockAsync().Within();
+        run.WriteClimateText("""{ "counter": 5 }""");
+        climate.Counter = 2;
+        await Assert.ThrowsAsync<NoDbStaleWriteException>(async () => await scope.DisposeAsync()).Within();
+
+        NoDbLockScope forced = await climate.LockAsync().Within();
+        await Climate.LoadDetached(run.Directory).ForceUnlockAsync().Within();
+        await forced.LockLost.WhenCancelled().Within();
+        await Assert.ThrowsAsync<NoDbLockLostException>(async () => await forced.DisposeAsync()).Within();
+
+        Assert.Contains(recorder.Of("nodb.commit.duration"), m => m.Tag("nodb.outcome") == "refused");
+        TelemetryRecorder.Measurement lost = Assert.Single(recorder.Of("nodb.lock.lost"));
+        Assert.Equal("forced", lost.Tag("nodb.reason"));
+        Assert.Equal("climate.nodb", lost.Tag("nodb.document"));
+        Assert.Equal(0, recorder.Of("nodb.locks.held").Sum(m => m.Value));
+    }
+
+    [Fact]
+    public void Lookups_count_loaded_refreshed_and_missing()
+    {
+        using var run = new TestRun();
+        run.CreateClimate(counter: 1);
+        using var recorder = new TelemetryRecorder();
+
+        Climate first = Climate.GetInstance(run.Directory);
+        Assert.Same(first, Climate.GetInstance(run.Directory));
+        using var empty = new TestRun();
+        Assert.Null(Climate.TryGetInstance(empty.Directory));
+
+        string?[] results = recorder.Of("nodb.instance.lookups").Select(m => m.Tag("nodb.result")).ToArray();
+        Assert.Equal(3, results.Length);
+        Assert.Contains("missing", results);
+        Assert.All(results, r => Assert.Contains(r, new[] { "hit", "refreshed", "loaded", "missing" }));
+    }
+
+    [Theory]
+    [InlineData("the lock was forced open (ForceUnlockAsync or ClearLocksAsync)", "forced")]
+    [InlineData("the lock was cleared or forced open", "cleared")]
+    [InlineData("its Redis lease expired or was taken away", "expired")]
+    [InlineData("no renewal was confirmed by Redis within the lease (30 s since the last one)", "expired")]
+    [InlineData("a newer holder or a clear has taken the lock since", "fenced")]
+    [InlineData("its state folder was removed, and its fence with it", "fenced")]
+    [InlineData("its fence file could not be read (I/O error)", "unreachable")]
+    public void A_loss_reason_maps_to_its_pinned_tag(string reason, string tag) => Assert.Equal(tag, NoDbTelemetry.LostReasonOf(reason));
+}

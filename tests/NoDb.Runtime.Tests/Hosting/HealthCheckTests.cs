@@ -1,0 +1,52 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using NoDb.Runtime.Tests.Instances;
+using NoDb.Runtime.Tests.TestSupport;
+
+namespace NoDb.Runtime.Tests.Hosting;
+
+/// <summary>Each test starts a host, which puts its runtime in force process-wide, so these run alone.</summary>
+[Collection(nameof(RuntimeOptionsCollection))]
+public sealed class HealthCheckTests : IDisposable
+{
+    public void Dispose() => TestRuntime.Configure();
+
+    private static async Task<HealthReport> CheckAsync(Action<INoDbBuilder> configure)
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        configure(builder.Services.AddNoDb(o => o.DefaultLockTimeout = TimeSpan.FromSeconds(2)));
+        builder.Services.AddHealthChecks().AddNoDb();
+        using IHost host = builder.Build();
+        await host.StartAsync().Within();
+        try
+        {
+            return await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync().Within();
+        }
+        finally
+        {
+            await host.StopAsync().Within();
+        }
+    }
+
+    [Fact]
+    public async Task The_file_backend_is_healthy_when_it_can_lock_and_write()
+    {
+        HealthReport report = await CheckAsync(b => b.UseFileLocks());
+
+        HealthReportEntry entry = report.Entries["nodb"];
+        Assert.Equal(HealthStatus.Healthy, entry.Status);
+        Assert.Equal("file", entry.Data["backend"]);
+    }
+
+    [Fact]
+    public async Task An_unreachable_redis_is_unhealthy_and_the_description_names_the_endpoint()
+    {
+        HealthReport report = await CheckAsync(b => b.UseRedis("127.0.0.1:1,connectTimeout=200,connectRetry=0,syncTimeout=500,asyncTimeout=500"));
+
+        HealthReportEntry entry = report.Entries["nodb"];
+        Assert.Equal(HealthStatus.Unhealthy, entry.Status);
+        Assert.Equal("redis", entry.Data["backend"]);
+        Assert.Contains("127.0.0.1:1", entry.Description, StringComparison.Ordinal);
+    }
+}
