@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 
 namespace NoDb.Redis.Tests.Support;
 
@@ -16,21 +15,18 @@ internal sealed class RedisCluster : IDisposable
             for (int i = 0; i < 3; i++)
             {
                 string config = Path.Join(_state.FullName, $"nodes-{i}.conf");
-                _nodes.Add(RedisServer.Start("--cluster-enabled", "yes", "--cluster-config-file", config, "--cluster-node-timeout", "2000"));
+                _nodes.Add(RedisServer.StartLogged(RedisServer.FreePort(), "Ready to accept connections", [],
+                    "--cluster-enabled", "yes", "--cluster-config-file", config, "--cluster-node-timeout", "2000"));
             }
 
             RedisCli(["--cluster", "create", .. _nodes.Select(n => n.Configuration), "--cluster-replicas", "0", "--cluster-yes"]);
-            var deadline = Stopwatch.StartNew();
-            // Every node must agree, not just the first: a command routed to a node that has not converged gets CLUSTERDOWN.
-            while (!_nodes.All(n => RedisCli(["-p", n.Port.ToString(CultureInfo.InvariantCulture), "cluster", "info"]).Contains("cluster_state:ok", StringComparison.Ordinal)))
-            {
-                if (deadline.Elapsed > TimeSpan.FromSeconds(30))
-                {
-                    throw new TimeoutException("The Redis Cluster did not reach cluster_state:ok within 30 s.");
-                }
 
-                // The nodes agree among themselves over their cluster bus and announce it to no client: asking is the only way.
-                Thread.Sleep(TimeSpan.FromMilliseconds(50));
+            // Every node must agree, not just the first: a command routed to a node that has not converged gets CLUSTERDOWN.
+            // Each node logs the moment it does.
+            Task converged = Task.WhenAll(_nodes.Select(n => n.WaitForLogAsync("Cluster state changed: ok")));
+            if (!converged.Wait(TimeSpan.FromSeconds(30)))
+            {
+                throw new TimeoutException("The Redis Cluster did not reach cluster_state:ok within 30 s.");
             }
         }
         catch
