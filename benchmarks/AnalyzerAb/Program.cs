@@ -17,57 +17,8 @@ if (args.Length < 2)
 
 string before = Path.GetFullPath(args[0]), after = Path.GetFullPath(args[1]);
 int rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 15;
-var source = new StringBuilder("""
-    using System.Collections.Generic;
-    using System.Linq;
-    using System.Threading.Tasks;
-    using NoDb;
-
-    [NoDbController("climate.nodb")]
-    public partial class Climate
-    {
-        public int Counter;
-        public List<int> Years { get; set; } = new();
-        public string? StationId { get; set; }
-    }
-
-    public static class Usage
-    {
-
-    """);
-for (int i = 0; i < 200; i++)
-{
-    source.Append(CultureInfo.InvariantCulture, $$"""
-            public static async Task Method{{i}}(Climate climate, bool flag)
-            {
-                if (flag)
-                {
-                    await using var scope = await climate.LockAsync();
-                    for (int y = 0; y < 3; y++) { climate.Years.Add(y); }
-                    climate.Counter++;
-                }
-                else
-                {
-                    var token = await climate.AcquireLockAsync();
-                    try { climate.StationId = "S{{i}}"; }
-                    finally { await climate.DumpAndUnlockAsync(token); }
-                }
-
-                await climate.UpdateAsync(c => c.Years.RemoveAll(y => y > {{i}}));
-                climate.Counter = climate.Years.Sum();
-            }
-
-        """);
-}
-source.Append("}\n");
-IEnumerable<MetadataReference> references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
-    .Split(Path.PathSeparator)
-    .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal))
-    .Append(typeof(NoDb.NoDbRuntime).Assembly.Location)
-    .Select(p => MetadataReference.CreateFromFile(p));
-var parseOptions = new CSharpParseOptions(LanguageVersion.CSharp12);
-var compilation = CSharpCompilation.Create("Large", [CSharpSyntaxTree.ParseText(source.ToString(), parseOptions)], references,
-    new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+CSharpParseOptions parseOptions = NoDb.Benchmarks.AnalyzerWorkload.ParseOptions;
+CSharpCompilation compilation = NoDb.Benchmarks.AnalyzerWorkload.Compilation();
 CSharpGeneratorDriver.Create([new NoDb.Generators.NoDbControllerGenerator().AsSourceGenerator()], parseOptions: parseOptions)
     .RunGeneratorsAndUpdateCompilation(compilation, out Compilation generated, out _);
 
