@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using NoDb.Engine;
 using NoDb.Locking;
 using NoDb.Storage;
@@ -8,13 +9,25 @@ namespace NoDb;
 public static class NoDbRuntime
 {
     private static readonly object Sync = new();
+    private static readonly AsyncLocal<NoDbEngine?> FlowEngine = new();
     private static NoDbEngine? s_engine;
+    private static NoDbEngine? s_configured;
+    private static ImmutableList<NoDbEngine> s_hosted = ImmutableList<NoDbEngine>.Empty;
+    private static volatile bool s_flowBindingUsed;
 
-    /// <summary>The engine in force: built from the defaults on first use, until <see cref="Configure"/> replaces it.</summary>
+    /// <summary>
+    /// The engine in force for the calling flow: the one bound by <see cref="UseHost"/>, else the engine of the host that
+    /// started last and still runs, else the one <see cref="Configure"/> built (the defaults on first use).
+    /// </summary>
     internal static NoDbEngine Engine
     {
         get
         {
+            if (s_flowBindingUsed && FlowEngine.Value is { } bound)
+            {
+                return bound.IsDisposed ? throw HostStopped() : bound;
+            }
+
             if (Volatile.Read(ref s_engine) is { } engine)
             {
                 return engine;
@@ -22,7 +35,7 @@ public static class NoDbRuntime
 
             lock (Sync)
             {
-                return s_engine ??= new NoDbEngine(new NoDbOptions());
+                return s_engine ??= s_configured ??= new NoDbEngine(new NoDbOptions());
             }
         }
     }
@@ -33,7 +46,8 @@ public static class NoDbRuntime
     /// <summary>
     /// Sets the options for this process. Call it once at start-up, before the first controller is used. Reconfiguring
     /// starts a new engine: scopes and instances obtained before keep working on the engine they came from until released;
-    /// instances obtained afterwards come from the new one.
+    /// instances obtained afterwards come from the new one. While a host started with <c>AddNoDb</c> runs, its runtime is
+    /// in force instead; this one comes back when the host stops.
     /// </summary>
     /// <param name="configure">Changes the defaults, for example <c>o =&gt; o.DefaultLockTimeout = TimeSpan.FromMinutes(2)</c>.</param>
     public static void Configure(Action<NoDbOptions> configure)
@@ -41,46 +55,92 @@ public static class NoDbRuntime
         ArgumentNullException.ThrowIfNull(configure);
         var options = new NoDbOptions();
         configure(options);
+        var engine = new NoDbEngine(options);
 
         // Leases taken through the replaced engine keep working until released; it only stops listening.
-        Install(new NoDbEngine(options));
-    }
-
-    /// <summary>
-    /// Puts a prebuilt engine in force (the host does, when it starts). The engine it replaces stops listening; its scopes
-    /// and instances finish on it, as with <see cref="Configure"/>.
-    /// </summary>
-    internal static void Install(NoDbEngine engine)
-    {
-        ArgumentNullException.ThrowIfNull(engine);
         NoDbEngine? replaced;
         lock (Sync)
         {
-            replaced = s_engine;
-            s_engine = engine;
+            replaced = s_configured;
+            s_configured = engine;
+            s_engine = s_hosted.IsEmpty ? engine : s_hosted[^1];
         }
 
-        if (!ReferenceEquals(replaced, engine))
+        replaced?.Dispose();
+    }
+
+    /// <summary>
+    /// Until the returned value is disposed, NoDb calls made in the calling async flow (and in the tasks it starts) use the
+    /// runtime of the host that owns <paramref name="services"/>, whichever host is in force process-wide. For processes
+    /// that run more than one host (test hosts side by side): call it at the top of a <c>BackgroundService</c>'s
+    /// <c>ExecuteAsync</c>, or in a middleware with <c>HttpContext.RequestServices</c>. One host per process needs none of this.
+    /// </summary>
+    /// <param name="services">The host's services (<c>IHost.Services</c>, <c>HttpContext.RequestServices</c>), with <c>AddNoDb</c> registered.</param>
+    /// <returns>Restores the flow's previous runtime when disposed.</returns>
+    /// <exception cref="InvalidOperationException"><c>AddNoDb</c> was not registered there, or that host is not running.</exception>
+    public static IDisposable UseHost(IServiceProvider services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        NoDbEngine engine = (services.GetService(typeof(Hosting.NoDbHostedService)) as Hosting.NoDbHostedService
+                ?? throw new InvalidOperationException("NoDbRuntime.UseHost needs the services of a host with services.AddNoDb() registered."))
+            .Engine ?? throw new InvalidOperationException("NoDbRuntime.UseHost was given the services of a host that is not running: start the host first.");
+        return Bind(engine);
+    }
+
+    /// <summary>Binds <paramref name="engine"/> to the calling flow until disposed (tests run one suite per engine this way).</summary>
+    internal static IDisposable Bind(NoDbEngine engine)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        s_flowBindingUsed = true;
+        var binding = new FlowBinding(FlowEngine.Value);
+        FlowEngine.Value = engine;
+        return binding;
+    }
+
+    /// <summary>
+    /// A host's engine goes in force when the host starts; hosts started later take precedence while they run. The
+    /// engines of other hosts are never disposed here, so two hosts in one process do not undo each other's settings.
+    /// </summary>
+    internal static void InstallHosted(NoDbEngine engine)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        lock (Sync)
         {
-            replaced?.Dispose();
+            s_hosted = s_hosted.Remove(engine).Add(engine);
+            s_engine = engine;
         }
     }
 
     /// <summary>
-    /// Takes <paramref name="engine"/> out of force if it is still the one in force (the host does, when it stops): the next
-    /// use builds the defaults again, as at process start. Returns whether it was in force. The engine is not disposed here.
+    /// Takes a host's engine out (the host does, when it stops): the host started before it, if one still runs, is in force
+    /// again, else the configured runtime. Returns whether it was the one in force. The engine is not disposed here.
     /// </summary>
-    internal static bool Uninstall(NoDbEngine engine)
+    internal static bool UninstallHosted(NoDbEngine engine)
     {
         lock (Sync)
         {
-            if (!ReferenceEquals(s_engine, engine))
-            {
-                return false;
-            }
+            bool wasInForce = ReferenceEquals(s_engine, engine);
+            s_hosted = s_hosted.Remove(engine);
+            s_engine = s_hosted.IsEmpty ? s_configured : s_hosted[^1];
+            return wasInForce;
+        }
+    }
 
-            s_engine = null;
-            return true;
+    private static InvalidOperationException HostStopped() => new(
+        "This flow was bound to a host's NoDb runtime with NoDbRuntime.UseHost, and that host has stopped: dispose the " +
+        "binding before stopping the host, or bind to a running one.");
+
+    private sealed class FlowBinding(NoDbEngine? previous) : IDisposable
+    {
+        private bool _disposed;
+
+        public void Dispose()
+        {
+            if (!_disposed)
+            {
+                _disposed = true;
+                FlowEngine.Value = previous;
+            }
         }
     }
 

@@ -21,6 +21,7 @@ internal sealed class NoDbEngine : IDisposable
 {
     private readonly ConcurrentDictionary<Type, IInstanceRegistry> _registries = new();
     private readonly RedisConnectionLog? _redisLog;
+    private int _disposed;
 
     public NoDbEngine(NoDbOptions options)
         : this(options, redis: null)
@@ -94,9 +95,17 @@ internal sealed class NoDbEngine : IDisposable
     private static TimeSpan FenceWaitOf(NoDbOptions options) =>
         options.DefaultLockTimeout.TotalMilliseconds >= int.MaxValue ? Timeout.InfiniteTimeSpan : options.DefaultLockTimeout;
 
+    /// <summary>Whether <see cref="Dispose"/> ran: the host that owned this engine stopped, or it was reconfigured away.</summary>
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
     /// <summary>Stops the clock and the provider's listening; leases already taken keep working until released.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         Clock.Dispose();
         _redisLog?.Dispose();
         (Locks as IDisposable)?.Dispose();

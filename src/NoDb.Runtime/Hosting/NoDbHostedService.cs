@@ -7,7 +7,9 @@ namespace NoDb.Hosting;
 
 /// <summary>
 /// Builds the engine from the host's options when the host starts (before any hosted service's <c>StartAsync</c>, so they
-/// all see it) and puts it in force; takes it out and disposes it when the host has stopped.
+/// all see it) and puts it in force; takes it out and disposes it when the host has stopped. Another host's engine is
+/// never disposed or overwritten: the host started last is in force process-wide while it runs, and
+/// <see cref="NoDbRuntime.UseHost"/> binds a flow to a given host's engine.
 /// </summary>
 internal sealed class NoDbHostedService(IOptions<NoDbOptions> options, NoDbRedisSource redis, IServiceProvider services, ILoggerFactory? loggerFactory = null)
     : IHostedLifecycleService
@@ -21,7 +23,7 @@ internal sealed class NoDbHostedService(IOptions<NoDbOptions> options, NoDbRedis
     {
         var engine = new NoDbEngine(options.Value, redis.Factory?.Invoke(services), options.Value.LoggerFactory ?? loggerFactory);
         Volatile.Write(ref _engine, engine);
-        NoDbRuntime.Install(engine);
+        NoDbRuntime.InstallHosted(engine);
         return Task.CompletedTask;
     }
 
@@ -37,8 +39,8 @@ internal sealed class NoDbHostedService(IOptions<NoDbOptions> options, NoDbRedis
     {
         if (Interlocked.Exchange(ref _engine, null) is { } engine)
         {
-            // Another host or Configure may have replaced it meanwhile; then it was disposed already, and disposing is idempotent.
-            NoDbRuntime.Uninstall(engine);
+            // The host started before this one (if it still runs) or the configured runtime is in force again.
+            NoDbRuntime.UninstallHosted(engine);
             engine.Dispose();
         }
 

@@ -146,4 +146,74 @@ public sealed class HostingTests : IDisposable
         Assert.Contains(key, error.Message, StringComparison.Ordinal);
         Assert.Same(before, NoDbRuntime.Options);
     }
+
+    [Fact]
+    public async Task Two_hosts_in_one_process_keep_their_own_settings_and_stopping_one_leaves_the_other()
+    {
+        NoDbOptions configured = NoDbRuntime.Options;
+        HostApplicationBuilder first = NewBuilder(("NoDb:DefaultLockTimeout", "00:00:00.300"));
+        first.Services.AddNoDb(TestSettings).UseFileLocks();
+        HostApplicationBuilder second = NewBuilder(("NoDb:DefaultLockTimeout", "00:00:09"));
+        second.Services.AddNoDb(TestSettings).UseFileLocks();
+        using IHost hostA = first.Build();
+        using IHost hostB = second.Build();
+        NoDbOptions optionsA = hostA.Services.GetRequiredService<NoDbOptions>();
+        NoDbOptions optionsB = hostB.Services.GetRequiredService<NoDbOptions>();
+
+        await hostA.StartAsync().Within();
+        await hostB.StartAsync().Within();
+        Assert.Same(optionsB, NoDbRuntime.Options); // the host started last is in force process-wide
+
+        using var run = new TestRun();
+        Climate climate = run.CreateClimate(counter: 1);
+        NoDbLockScope held = await Elsewhere.Run(async () => await climate.LockAsync()).Within();
+        try
+        {
+            // A flow bound to host A waits with A's timeout, and so do the tasks it starts; the rest of the process is B's.
+            using (NoDbRuntime.UseHost(hostA.Services))
+            {
+                Assert.Same(optionsA, NoDbRuntime.Options);
+                NoDbLockTimeoutException timeout = await Assert.ThrowsAsync<NoDbLockTimeoutException>(
+                    () => Task.Run(async () => await climate.LockAsync()).Within());
+                Assert.Equal(TimeSpan.FromMilliseconds(300), timeout.Timeout);
+            }
+
+            Assert.Same(optionsB, NoDbRuntime.Options);
+        }
+        finally
+        {
+            await held.DisposeAsync();
+        }
+
+        // Stopping B neither disposes A's runtime nor falls back to the defaults: A is in force again, and works.
+        await hostB.StopAsync().Within();
+        Assert.Same(optionsA, NoDbRuntime.Options);
+        await climate.UpdateAsync(c => c.Counter = 5).Within();
+        Assert.Equal(5, Climate.LoadDetached(run.Directory).Counter);
+
+        await hostA.StopAsync().Within();
+        Assert.Same(configured, NoDbRuntime.Options);
+    }
+
+    [Fact]
+    public async Task A_flow_bound_to_a_stopped_host_is_told_so_and_UseHost_needs_a_running_host()
+    {
+        HostApplicationBuilder builder = NewBuilder();
+        builder.Services.AddNoDb(TestSettings).UseFileLocks();
+        using IHost host = builder.Build();
+        Assert.Contains("not running", Assert.Throws<InvalidOperationException>(() => NoDbRuntime.UseHost(host.Services)).Message, StringComparison.Ordinal);
+        Assert.Contains("AddNoDb", Assert.Throws<InvalidOperationException>(() => NoDbRuntime.UseHost(new ServiceCollection().BuildServiceProvider())).Message, StringComparison.Ordinal);
+
+        await host.StartAsync().Within();
+        using var run = new TestRun();
+        run.CreateClimate(counter: 1);
+        using (NoDbRuntime.UseHost(host.Services))
+        {
+            await host.StopAsync().Within();
+            var error = Assert.Throws<InvalidOperationException>(() => Climate.GetInstance(run.Directory));
+            Assert.Contains("has stopped", error.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(1, Climate.GetInstance(run.Directory).Counter); // unbound again: the configured runtime serves
+    }
 }
