@@ -49,8 +49,12 @@ public sealed class NoDbOptions
     public System.Text.Json.JsonSerializerOptions JsonSerializerOptions { get; set; } = new(System.Text.Json.JsonSerializerDefaults.General);
 
     /// <summary>
-    /// The clock and timers NoDb uses for the refresh epoch (and, as the engine grows, for every lease clock and timeout).
-    /// Default: <see cref="TimeProvider.System"/>; tests pass a fake one.
+    /// The clock of every timer, lease clock and timeout: lock-wait timeouts, the refresh epoch, the background lease check
+    /// (embedded), renewals and the lease deadline (Redis), the durations NoDb records, and holder timestamps. Default:
+    /// <see cref="TimeProvider.System"/>; tests pass a fake one and advance it instead of sleeping. Two clocks stay real
+    /// because other processes read them: the floor of fencing numbers and the file system's timestamps. A Redis lease
+    /// also runs out on the server in real time, so with a clock that stands still, give it a long
+    /// <see cref="LeaseDuration"/>.
     /// </summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
@@ -59,6 +63,13 @@ public sealed class NoDbOptions
     /// Default: <see langword="null"/>, no logging; in a host, <c>AddNoDb</c> uses the host's logger factory.
     /// </summary>
     public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>
+    /// A lock wait longer than this is logged (event <c>SlowLockWait</c>, a warning) when it succeeds; a wait that gives
+    /// up is logged as a timeout whatever its length. Zero logs every wait; <see cref="Timeout.InfiniteTimeSpan"/> none.
+    /// Default: 1 second.
+    /// </summary>
+    public TimeSpan SlowLockWaitThreshold { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Whether documents are written indented, for people who read them. Default: <see langword="true"/>.</summary>
     public bool WriteIndented { get; set; } = true;
@@ -118,6 +129,11 @@ public sealed class NoDbOptions
         if (CacheTimeToLive < TimeSpan.FromSeconds(1))
         {
             throw new ArgumentOutOfRangeException(nameof(CacheTimeToLive), CacheTimeToLive, "The cache time to live must be at least one second.");
+        }
+
+        if (SlowLockWaitThreshold < TimeSpan.Zero && SlowLockWaitThreshold != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SlowLockWaitThreshold), SlowLockWaitThreshold, "Use zero or more, or Timeout.InfiniteTimeSpan.");
         }
 
         if (RefreshInterval < TimeSpan.Zero)

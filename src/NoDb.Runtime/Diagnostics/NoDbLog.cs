@@ -39,4 +39,24 @@ internal static partial class NoDbLog
     [LoggerMessage(EventId = 7, EventName = "RedisConnectionRestored", Level = LogLevel.Information,
         Message = "The Redis connection to {EndPoint} ({ConnectionType}) is restored")]
     public static partial void RedisConnectionRestored(ILogger logger, System.Net.EndPoint? endPoint, StackExchange.Redis.ConnectionType connectionType);
+
+    [LoggerMessage(EventId = 8, EventName = "SlowLockWait", Level = LogLevel.Warning,
+        Message = "Waited {Waited} for the lock of {Document}, longer than {Threshold}: another holder kept it that long")]
+    public static partial void SlowLockWait(ILogger logger, string document, TimeSpan waited, TimeSpan threshold);
+
+    [LoggerMessage(EventId = 9, EventName = "NoticeSubscriptionFailed", Level = LogLevel.Error,
+        Message = "Could not subscribe to the Redis channel {Channel}: {Consequence}")]
+    public static partial void NoticeSubscriptionFailed(ILogger logger, string channel, string consequence, Exception error);
+
+    [LoggerMessage(EventId = 10, EventName = "LockLostCallbackFailed", Level = LogLevel.Error,
+        Message = "A callback registered on LockLost of {Document} threw; the loss is recorded all the same")]
+    public static partial void LockLostCallbackFailed(ILogger logger, string document, Exception error);
+
+    [LoggerMessage(EventId = 11, EventName = "ReleaseUnconfirmed", Level = LogLevel.Warning,
+        Message = "Could not give back the Redis lease of {Document}; it runs out by itself within the lease, and fencing protects the document meanwhile")]
+    public static partial void ReleaseUnconfirmed(ILogger logger, string document, Exception error);
+
+    [LoggerMessage(EventId = 12, EventName = "RenewalUnconfirmed", Level = LogLevel.Warning,
+        Message = "Redis did not confirm a renewal of the lease of {Document}; the lease is lost if none is confirmed before its deadline")]
+    public static partial void RenewalUnconfirmed(ILogger logger, string document, Exception error);
 }

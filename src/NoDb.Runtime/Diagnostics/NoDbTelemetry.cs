@@ -68,7 +68,17 @@ internal static class NoDbTelemetry
     public static void LockAcquired(NoDbEngine engine, LockTarget target, long started, Activity? activity, long fence)
     {
         activity?.SetTag(FenceTag, fence);
-        RecordWait(engine, target, started, "acquired");
+        TimeSpan threshold = engine.Options.SlowLockWaitThreshold;
+        if (LockWait.Enabled || threshold != Timeout.InfiniteTimeSpan)
+        {
+            TimeSpan waited = engine.Time.GetElapsedTime(started);
+            if (threshold != Timeout.InfiniteTimeSpan && waited > threshold)
+            {
+                NoDbLog.SlowLockWait(engine.Logger, target.DocumentPath, waited, threshold);
+            }
+
+            RecordWait(engine, target, waited, "acquired");
+        }
     }
 
     /// <summary>A try found the lock taken.</summary>
@@ -109,9 +119,15 @@ internal static class NoDbTelemetry
     {
         if (LockWait.Enabled)
         {
-            LockWait.Record(
-                Stopwatch.GetElapsedTime(started).TotalSeconds,
-                new(DocumentTag, target.FileName), new(BackendTag, BackendOf(engine)), new(OutcomeTag, outcome));
+            RecordWait(engine, target, engine.Time.GetElapsedTime(started), outcome);
+        }
+    }
+
+    private static void RecordWait(NoDbEngine engine, LockTarget target, TimeSpan waited, string outcome)
+    {
+        if (LockWait.Enabled)
+        {
+            LockWait.Record(waited.TotalSeconds, new(DocumentTag, target.FileName), new(BackendTag, BackendOf(engine)), new(OutcomeTag, outcome));
         }
     }
 
@@ -126,26 +142,15 @@ internal static class NoDbTelemetry
         LocksHeld.Add(-1, new(DocumentTag, target.FileName), new(BackendTag, backend));
         if (LockHold.Enabled)
         {
-            LockHold.Record(Stopwatch.GetElapsedTime(acquired).TotalSeconds, new(DocumentTag, target.FileName), new(BackendTag, backend));
+            LockHold.Record(engine.Time.GetElapsedTime(acquired).TotalSeconds, new(DocumentTag, target.FileName), new(BackendTag, backend));
         }
 
         activity?.Dispose();
     }
 
-    /// <summary>A lease was lost while held, for <paramref name="reason"/> (the sentence the lease reports).</summary>
-    public static void Lost(ILockLease lease, string reason) =>
-        LockLost.Add(1, new(DocumentTag, lease.Target.FileName), new(BackendTag, BackendOf(lease)), new(ReasonTag, LostReasonOf(reason)));
-
-    /// <summary>
-    /// The low-cardinality reason of a loss, from the sentence the backends give (FileLease, RedisLease, the backends'
-    /// force paths): <c>forced</c>, <c>cleared</c>, <c>expired</c>, <c>fenced</c> or <c>unreachable</c>.
-    /// </summary>
-    internal static string LostReasonOf(string reason) =>
-        reason.Contains("forced open (", StringComparison.Ordinal) ? "forced"
-        : reason.Contains("cleared", StringComparison.Ordinal) ? "cleared"
-        : reason.Contains("expired", StringComparison.Ordinal) || reason.Contains("renewal", StringComparison.Ordinal) ? "expired"
-        : reason.Contains("newer holder", StringComparison.Ordinal) || reason.Contains("state folder", StringComparison.Ordinal) ? "fenced"
-        : "unreachable";
+    /// <summary>A lease was lost while held: <paramref name="loss"/> is the <c>nodb.reason</c> tag.</summary>
+    public static void Lost(ILockLease lease, LeaseLoss loss) =>
+        LockLost.Add(1, new(DocumentTag, lease.Target.FileName), new(BackendTag, BackendOf(lease)), new(ReasonTag, loss.Tag()));
 
     // Commits.
 
@@ -190,7 +195,7 @@ internal static class NoDbTelemetry
         if (CommitDuration.Enabled)
         {
             CommitDuration.Record(
-                Stopwatch.GetElapsedTime(started).TotalSeconds,
+                engine.Time.GetElapsedTime(started).TotalSeconds,
                 new(DocumentTag, target.FileName), new(BackendTag, BackendOf(engine)), new(OutcomeTag, outcome));
         }
     }

@@ -48,20 +48,23 @@ internal sealed class NoDbEngine : IDisposable
         {
             var backend = new RedisLockBackend(
                 redis ?? RedisConnections.Get(options.RedisConfiguration!), options.LeaseDuration, options.CacheTimeToLive, options.LeaseCheckInterval, Notices.MarkStale,
-                FenceWaitOf(options));
+                FenceWaitOf(options), options.TimeProvider, Logger);
             Locks = backend;
             Cache = backend;
             _redisLog = RedisConnectionLog.Attach(backend.Redis, Logger);
         }
         else
         {
-            Locks = new FileLockBackend(options.LeaseCheckInterval, FenceWaitOf(options));
+            Locks = new FileLockBackend(options.LeaseCheckInterval, FenceWaitOf(options), options.TimeProvider, Logger);
         }
 
         Gen2Callback.Register(this, static engine => ((NoDbEngine)engine).Sweep() >= 0);
     }
 
     public NoDbOptions Options { get; }
+
+    /// <summary>The clock of every timer, lease and timeout: <see cref="NoDbOptions.TimeProvider"/>.</summary>
+    public TimeProvider Time => Options.TimeProvider;
 
     /// <summary>The <c>NoDb</c> logger; the null logger unless a logger factory was given.</summary>
     public ILogger Logger { get; }

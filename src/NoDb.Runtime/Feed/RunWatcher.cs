@@ -25,6 +25,7 @@ internal sealed class RunWatcher
     private readonly Channel<NoDbRunEvent> _events = Channel.CreateUnbounded<NoDbRunEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<bool> _hints = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly List<FileSystemWatcher> _watchers = [];
+    private readonly TimeProvider _time;
     private readonly object _sync = new();
     private Dictionary<string, NoDbLockHolder> _held = new(StringComparer.Ordinal);
     private bool _pending;
@@ -37,6 +38,7 @@ internal sealed class RunWatcher
     {
         _directory = directory;
         _locks = engine.Locks;
+        _time = engine.Time;
         _redis = (engine.Locks as RedisLockBackend)?.Redis;
     }
 
@@ -255,7 +257,7 @@ internal sealed class RunWatcher
     private void Emit(NoDbRunEventKind kind, string? document, NoDbLockHolder? holder)
     {
         long? fence = document is null ? null : PeekFence(document);
-        _events.Writer.TryWrite(new NoDbRunEvent(kind, DateTimeOffset.UtcNow, document, holder, fence));
+        _events.Writer.TryWrite(new NoDbRunEvent(kind, _time.GetUtcNow(), document, holder, fence));
     }
 
     private long? PeekFence(string document)

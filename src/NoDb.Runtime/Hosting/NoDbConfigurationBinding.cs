@@ -42,6 +42,7 @@ internal sealed class NoDbConfigurationBinding(IConfiguration? configuration) : 
         options.LeaseDuration = TimeSpanOf(section, nameof(NoDbOptions.LeaseDuration), options.LeaseDuration, errors);
         options.CacheTimeToLive = TimeSpanOf(section, nameof(NoDbOptions.CacheTimeToLive), options.CacheTimeToLive, errors);
         options.RefreshInterval = TimeSpanOf(section, nameof(NoDbOptions.RefreshInterval), options.RefreshInterval, errors);
+        options.SlowLockWaitThreshold = TimeSpanOf(section, nameof(NoDbOptions.SlowLockWaitThreshold), options.SlowLockWaitThreshold, errors);
         if (section[nameof(NoDbOptions.WriteIndented)] is { } indented)
         {
             if (bool.TryParse(indented, out bool value))

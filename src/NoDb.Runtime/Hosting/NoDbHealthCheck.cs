@@ -54,9 +54,9 @@ internal sealed class NoDbHealthCheck(IServiceProvider services) : IHealthCheck
         try
         {
             using RunDirectory run = RunDirectory.Open(target.WorkingDirectory);
-            byte[] document = Encoding.UTF8.GetBytes($$"""{ "checkedAt": "{{DateTimeOffset.UtcNow:O}}" }""");
+            byte[] document = Encoding.UTF8.GetBytes($$"""{ "checkedAt": "{{engine.Time.GetUtcNow():O}}" }""");
             await lease.CommitFencedAsync(
-                run, () => AtomicFile.Replace(run, ProbeFile, document, run.StampOf(ProbeFile)), new FenceWait(engine.FenceWait, false, cancellationToken))
+                run, () => AtomicFile.Replace(run, ProbeFile, document, run.StampOf(ProbeFile)), new FenceWait(engine.FenceWait, false, cancellationToken, engine.Time))
                 .ConfigureAwait(false);
         }
         finally

@@ -167,7 +167,7 @@ public abstract class NoDbControllerCore
     /// <param name="cancellationToken">Cancels before the write.</param>
     internal async ValueTask PersistAsync(NoDbEngine engine, ILockLease lease, bool synchronous, CancellationToken cancellationToken)
     {
-        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        long started = engine.Time.GetTimestamp();
         if (Changed() is not { } document)
         {
             NoDbTelemetry.CommitUnchanged(engine, Target, started);
@@ -203,7 +203,7 @@ public abstract class NoDbControllerCore
         {
             try
             {
-                var wait = new FenceWait(engine.FenceWait, synchronous, cancellationToken);
+                var wait = new FenceWait(engine.FenceWait, synchronous, cancellationToken, engine.Time);
                 await lease.CommitFencedAsync(run, () =>
                 {
                     // Under the fence: no NoDb writer can move the document now, so a difference is someone who did not lock.
@@ -241,6 +241,7 @@ public abstract class NoDbControllerCore
         }
     }
 
+    // The file system's clock, so the real one: never NoDbOptions.TimeProvider.
     private static bool ChangedWithinClockResolution(FileStamp stamp) =>
         ((DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100) - stamp.ChangedNanoseconds < 50_000_000;
 

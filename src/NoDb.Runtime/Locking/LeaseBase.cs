@@ -26,10 +26,15 @@ internal abstract class LeaseBase : ILockLease
 
     public string? LostReason => _lostReason;
 
+    /// <summary>What kind of loss ended the lease, once <see cref="LostReason"/> is set.</summary>
+    public LeaseLoss? LostAs { get; private set; }
+
     public abstract ValueTask CommitFencedAsync(NoDb.Storage.RunDirectory run, Action write, FileLocks.FenceWait wait);
 
     /// <summary>Records that the lease is lost and fires <see cref="Lost"/>; the first reason wins. Nothing after a release.</summary>
-    public void MarkLost(string reason)
+    /// <param name="loss">What kind of loss (the metric's reason).</param>
+    /// <param name="reason">The sentence that says what happened, for exceptions and logs.</param>
+    public void MarkLost(LeaseLoss loss, string reason)
     {
         lock (_sync)
         {
@@ -39,19 +44,21 @@ internal abstract class LeaseBase : ILockLease
             }
 
             _lostReason = reason;
+            LostAs = loss;
         }
 
-        NoDb.Diagnostics.NoDbTelemetry.Lost(this, reason);
+        NoDb.Diagnostics.NoDbTelemetry.Lost(this, loss);
 
         OnLost();
         try
         {
             _lost.Cancel();
         }
-        catch (AggregateException)
+        catch (AggregateException e)
         {
             // A LockLost callback of the user's threw. It must not stop the loss from being recorded (nor, from a
             // background check, crash the process); the lease is lost either way.
+            NoDb.Diagnostics.NoDbLog.LockLostCallbackFailed(Logger, Target.DocumentPath, e.InnerExceptions.Count == 1 ? e.InnerExceptions[0] : e);
         }
     }
 
@@ -64,13 +71,31 @@ internal abstract class LeaseBase : ILockLease
     }
 
     /// <summary>Records the loss (if it is the first) and returns the exception that reports it: nothing was written.</summary>
-    protected NoDbLockLostException LostNow(string reason)
+    protected NoDbLockLostException LostNow(LeaseLoss loss, string reason)
     {
-        MarkLost(reason);
+        MarkLost(loss, reason);
         return new NoDbLockLostException(Target.DocumentPath, FencingNumber, _lostReason ?? reason);
     }
 
-    public ValueTask ReleaseAsync() => BeginRelease() ? OnReleasedAsync() : default;
+    /// <summary>
+    /// Gives the lock back and waits until it is; a lease already lost was given back when it was lost, so its release does
+    /// not wait (Redis may be the reason it was lost).
+    /// </summary>
+    public ValueTask ReleaseAsync()
+    {
+        if (!BeginRelease())
+        {
+            return default;
+        }
+
+        if (_lostReason is not null)
+        {
+            OnReleased();
+            return default;
+        }
+
+        return OnReleasedAsync();
+    }
 
     protected void ThrowIfLost()
     {
@@ -79,6 +104,9 @@ internal abstract class LeaseBase : ILockLease
             throw new NoDbLockLostException(Target.DocumentPath, FencingNumber, reason);
         }
     }
+
+    /// <summary>The engine's <c>NoDb</c> logger.</summary>
+    protected abstract Microsoft.Extensions.Logging.ILogger Logger { get; }
 
     /// <summary>The lease was lost while held: stop renewing, and hand back what others wait for.</summary>
     protected abstract void OnLost();

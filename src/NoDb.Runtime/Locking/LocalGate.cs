@@ -12,15 +12,23 @@ internal sealed class LocalGate
 
     public bool TryEnter() => _semaphore.Wait(0, CancellationToken.None);
 
-    /// <summary>Waits for the gate; <paramref name="synchronous"/> callers (<c>Lock()</c>) block their own thread instead of awaiting.</summary>
-    public async ValueTask<bool> EnterAsync(TimeSpan timeout, bool synchronous, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/>, on <paramref name="time"/>'s clock, for the gate; <paramref name="synchronous"/>
+    /// callers (<c>Lock()</c>) block their own thread instead of awaiting.
+    /// </summary>
+    public async ValueTask<bool> EnterAsync(TimeSpan timeout, TimeProvider time, bool synchronous, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _waiting);
         try
         {
-            return synchronous
-                ? _semaphore.Wait(timeout, cancellationToken)
-                : await _semaphore.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            if (ReferenceEquals(time, TimeProvider.System) || timeout == Timeout.InfiniteTimeSpan || timeout == TimeSpan.Zero)
+            {
+                return synchronous
+                    ? _semaphore.Wait(timeout, cancellationToken)
+                    : await _semaphore.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            }
+
+            return await EnterOnClockAsync(timeout, time, synchronous, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -29,4 +37,28 @@ internal sealed class LocalGate
     }
 
     public void Exit() => _semaphore.Release();
+
+    /// <summary>A wait whose timeout runs on another clock than the system's (a test's fake one): a timer of that clock ends it.</summary>
+    private async ValueTask<bool> EnterOnClockAsync(TimeSpan timeout, TimeProvider time, bool synchronous, CancellationToken cancellationToken)
+    {
+        using var expiry = new CancellationTokenSource(timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(expiry.Token, cancellationToken);
+        try
+        {
+            if (synchronous)
+            {
+                _semaphore.Wait(linked.Token);
+            }
+            else
+            {
+                await _semaphore.WaitAsync(linked.Token).ConfigureAwait(false);
+            }
+
+            return true;
+        }
+        catch (OperationCanceledException) when (expiry.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
 }

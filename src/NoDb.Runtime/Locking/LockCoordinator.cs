@@ -94,7 +94,7 @@ internal sealed class LockCoordinator(NoDbEngine engine)
     {
         LocalGate? gate = null;
         ILockLease? lease = null;
-        long started = Stopwatch.GetTimestamp();
+        long started = engine.Time.GetTimestamp();
         Activity? activity = NoDbTelemetry.StartLock(engine, core.Target);
         try
         {
@@ -132,7 +132,7 @@ internal sealed class LockCoordinator(NoDbEngine engine)
             else
             {
                 // The gate is ours only once the wait succeeded: a cancelled or timed-out wait must not release it.
-                if (!await candidate.EnterAsync(timeout, synchronous, cancellationToken).ConfigureAwait(false))
+                if (!await candidate.EnterAsync(timeout, engine.Time, synchronous, cancellationToken).ConfigureAwait(false))
                 {
                     throw NotAcquired(core, timeout);
                 }
@@ -198,14 +198,14 @@ internal sealed class LockCoordinator(NoDbEngine engine)
         return value.TotalMilliseconds >= int.MaxValue ? Timeout.InfiniteTimeSpan : value;
     }
 
-    private static TimeSpan Remaining(long started, TimeSpan timeout)
+    private TimeSpan Remaining(long started, TimeSpan timeout)
     {
         if (timeout == Timeout.InfiniteTimeSpan)
         {
             return timeout;
         }
 
-        TimeSpan left = timeout - Stopwatch.GetElapsedTime(started);
+        TimeSpan left = timeout - engine.Time.GetElapsedTime(started);
         return left > TimeSpan.Zero ? left : TimeSpan.Zero;
     }
 }

@@ -23,7 +23,7 @@ public sealed class NoDbLockScope : IAsyncDisposable, IDisposable
     private volatile string? _forcedReason;
 
     private readonly LockCoordinator _coordinator;
-    private readonly long _acquired = System.Diagnostics.Stopwatch.GetTimestamp();
+    private readonly long _acquired;
 
     internal NoDbLockScope(NoDbControllerCore core, ILockLease lease, LocalGate gate, FlowLockMark mark, LockCoordinator coordinator)
     {
@@ -32,6 +32,7 @@ public sealed class NoDbLockScope : IAsyncDisposable, IDisposable
         Lease = lease;
         _gate = gate;
         _mark = mark;
+        _acquired = coordinator.Engine.Time.GetTimestamp();
         NoDbTelemetry.ScopeOpened(coordinator.Engine, core.Target);
         if (coordinator.Engine.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Warning))
         {

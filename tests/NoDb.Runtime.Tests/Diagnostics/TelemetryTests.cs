@@ -133,13 +133,28 @@ public sealed class TelemetryTests
         Assert.All(results, r => Assert.Contains(r, new[] { "hit", "refreshed", "loaded", "missing" }));
     }
 
-    [Theory]
-    [InlineData("the lock was forced open (ForceUnlockAsync or ClearLocksAsync)", "forced")]
-    [InlineData("the lock was cleared or forced open", "cleared")]
-    [InlineData("its Redis lease expired or was taken away", "expired")]
-    [InlineData("no renewal was confirmed by Redis within the lease (30 s since the last one)", "expired")]
-    [InlineData("a newer holder or a clear has taken the lock since", "fenced")]
-    [InlineData("its state folder was removed, and its fence with it", "fenced")]
-    [InlineData("its fence file could not be read (I/O error)", "unreachable")]
-    public void A_loss_reason_maps_to_its_pinned_tag(string reason, string tag) => Assert.Equal(tag, NoDbTelemetry.LostReasonOf(reason));
+    [Fact]
+    public async Task Clearing_the_run_loses_the_lease_as_cleared()
+    {
+        using var run = new TestRun();
+        Climate climate = run.CreateClimate(counter: 1);
+        using var recorder = new TelemetryRecorder();
+
+        NoDbLockScope scope = await climate.LockAsync().Within();
+        IReadOnlyList<NoDbLockHolder> cleared = await NoDbRuntime.ClearLocksAsync(run.RunId).Within();
+        await scope.LockLost.WhenCancelled().Within();
+        await Assert.ThrowsAsync<NoDbLockLostException>(async () => await scope.DisposeAsync()).Within();
+
+        Assert.Single(cleared);
+        TelemetryRecorder.Measurement lost = Assert.Single(recorder.Of("nodb.lock.lost"));
+        Assert.Equal("cleared", lost.Tag("nodb.reason"));
+    }
+
+    [Fact]
+    public void Every_kind_of_loss_has_one_of_the_pinned_reason_tags()
+    {
+        string[] tags = Enum.GetValues<NoDb.Locking.LeaseLoss>().Select(l => NoDb.Locking.LeaseLossTags.Tag(l)).ToArray();
+
+        Assert.Equal(["cleared", "expired", "fenced", "forced", "unreachable"], tags.Order());
+    }
 }

@@ -86,7 +86,10 @@ internal static class FenceFile
         return handle is null ? 0 : Read(handle);
     }
 
-    /// <summary>The clock in microseconds: a floor for new fencing numbers, so that they grow even after every counter was lost.</summary>
+    /// <summary>
+    /// The clock in microseconds: a floor for new fencing numbers, so that they grow even after every counter was lost.
+    /// Always the real clock, never <see cref="NoDbOptions.TimeProvider"/>: the numbers are compared across processes.
+    /// </summary>
     public static long ClockFloor() => (DateTime.UtcNow - DateTime.UnixEpoch).Ticks / (TimeSpan.TicksPerMillisecond / 1000);
 
     private static async ValueTask<T> WithLockAsync<T>(RunStateFolder folder, string fileName, FenceWait wait, Func<SafeFileHandle, T> body)
@@ -95,12 +98,14 @@ internal static class FenceFile
         SafeFileHandle handle = folder.OpenOrCreate(fileName + Suffix);
         try
         {
-            long started = Environment.TickCount64;
+            // The limit is the caller's lock timeout, on the engine's clock; the pauses between tries are real time,
+            // since they only space out retries of a kernel lock that is held for microseconds to milliseconds.
+            long started = wait.Clock.GetTimestamp();
             TimeSpan pause = TimeSpan.FromMilliseconds(1);
             while (!UnixNative.TryLockExclusive(handle, path))
             {
                 wait.CancellationToken.ThrowIfCancellationRequested();
-                if (wait.Limit != Timeout.InfiniteTimeSpan && TimeSpan.FromMilliseconds(Environment.TickCount64 - started) >= wait.Limit)
+                if (wait.Limit != Timeout.InfiniteTimeSpan && wait.Clock.GetElapsedTime(started) >= wait.Limit)
                 {
                     throw new FenceBusyException(path, wait.Limit);
                 }
@@ -148,7 +153,12 @@ internal static class FenceFile
 /// <param name="Limit">The longest wait, or <see cref="Timeout.InfiniteTimeSpan"/>.</param>
 /// <param name="Synchronous">Whether the caller is a synchronous API (it sleeps on its own thread instead of awaiting).</param>
 /// <param name="CancellationToken">Ends the wait.</param>
-internal readonly record struct FenceWait(TimeSpan Limit, bool Synchronous, CancellationToken CancellationToken);
+/// <param name="Time">The clock of the limit; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+internal readonly record struct FenceWait(TimeSpan Limit, bool Synchronous, CancellationToken CancellationToken, TimeProvider? Time = null)
+{
+    /// <summary>The clock that measures <see cref="Limit"/> (the engine's <see cref="NoDbOptions.TimeProvider"/>).</summary>
+    public TimeProvider Clock => Time ?? TimeProvider.System;
+}
 
 /// <summary>The fence file stayed locked by another process for longer than the wait allowed.</summary>
 internal sealed class FenceBusyException(string path, TimeSpan limit) : TimeoutException(

@@ -13,29 +13,33 @@ internal sealed class FileLease : LeaseBase
 {
     private readonly object _handleSync = new();
     private readonly FileLockBackend _backend;
-    private readonly Timer _monitor;
+    private readonly ITimer _monitor;
     private readonly TimeSpan _checkInterval;
+    private readonly TimeProvider _time;
     private SafeFileHandle? _handle;
 
-    public FileLease(FileLockBackend backend, LockTarget target, SafeFileHandle handle, long fencingNumber, TimeSpan checkInterval)
+    public FileLease(FileLockBackend backend, LockTarget target, SafeFileHandle handle, long fencingNumber, TimeSpan checkInterval, TimeProvider time)
         : base(target, fencingNumber)
     {
         _backend = backend;
         _handle = handle;
         _checkInterval = checkInterval;
-        _monitor = new Timer(static state => ((FileLease)state!).Check(), this, checkInterval, checkInterval);
+        _time = time;
+        _monitor = time.CreateTimer(static state => ((FileLease)state!).Check(), this, checkInterval, checkInterval);
     }
 
     public override async ValueTask CommitFencedAsync(RunDirectory run, Action write, FenceWait wait)
     {
         ThrowIfLost();
         using RunStateFolder state = run.OpenStateFolder(create: false)
-            ?? throw LostNow("its state folder was removed, and its fence with it");
+            ?? throw LostNow(LeaseLoss.Fenced, "its state folder was removed, and its fence with it");
         if (!await FenceFile.RunIfCurrentAsync(state, Target.FileName, FencingNumber, wait, write).ConfigureAwait(false))
         {
-            throw LostNow("a newer holder or a clear has taken the lock since");
+            throw LostNow(LeaseLoss.Fenced, "a newer holder or a clear has taken the lock since");
         }
     }
+
+    protected override Microsoft.Extensions.Logging.ILogger Logger => _backend.Logger;
 
     protected override void OnLost()
     {
@@ -59,13 +63,13 @@ internal sealed class FileLease : LeaseBase
             using RunStateFolder? state = run?.OpenStateFolder(create: false);
             if (state is null)
             {
-                MarkLost("its state folder was removed, and its fence with it");
+                MarkLost(LeaseLoss.Fenced, "its state folder was removed, and its fence with it");
             }
             else if (FenceFile.Peek(state, Target.FileName) != FencingNumber &&
-                     Infrastructure.SyncViaAsync.Run(FenceFile.CurrentAsync(state, Target.FileName, new FenceWait(_checkInterval, Synchronous: true, CancellationToken.None))) != FencingNumber)
+                     Infrastructure.SyncViaAsync.Run(FenceFile.CurrentAsync(state, Target.FileName, new FenceWait(_checkInterval, Synchronous: true, CancellationToken.None, _time))) != FencingNumber)
             {
                 // Confirmed under the fence lock: a lock-free read can meet a fence change half-written.
-                MarkLost("the lock was cleared or forced open");
+                MarkLost(LeaseLoss.Fenced, "the lock was cleared or forced open by another process");
             }
         }
         catch (FenceBusyException)
@@ -74,7 +78,7 @@ internal sealed class FileLease : LeaseBase
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            MarkLost($"its fence file could not be read ({e.Message})");
+            MarkLost(LeaseLoss.Unreachable, $"its fence file could not be read ({e.Message})");
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Microsoft.Win32.SafeHandles;
 using NoDb.Storage;
 
@@ -18,12 +17,17 @@ internal sealed class FileLockBackend : ILockBackend
     private readonly ConcurrentDictionary<string, FileLease> _active = new(StringComparer.Ordinal);
     private readonly TimeSpan _checkInterval;
     private readonly TimeSpan _fenceWait;
+    private readonly TimeProvider _time;
 
     /// <param name="checkInterval">How soon a holder notices that its lock was cleared elsewhere.</param>
     /// <param name="fenceWait">How long a force or clear may wait for a document's fence lock.</param>
-    public FileLockBackend(TimeSpan checkInterval, TimeSpan fenceWait)
+    /// <param name="time">The clock of timeouts, holder records and the leases' background checks.</param>
+    /// <param name="logger">Where failures that do not reach a caller are logged (category <c>NoDb</c>).</param>
+    public FileLockBackend(TimeSpan checkInterval, TimeSpan fenceWait, TimeProvider? time = null, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         _fenceWait = fenceWait;
+        _time = time ?? TimeProvider.System;
+        Logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         if (!UnixNative.IsSupported)
         {
             throw new PlatformNotSupportedException(
@@ -78,7 +82,7 @@ internal sealed class FileLockBackend : ILockBackend
             }
         }
 
-        MarkLostHere(target);
+        MarkLostHere(target, LeaseLoss.Forced);
     }
 
     public async ValueTask<ClearOutcome> ClearLocksAsync(string workingDirectory, CancellationToken cancellationToken)
@@ -118,7 +122,7 @@ internal sealed class FileLockBackend : ILockBackend
                     }
 
                     await FenceFile.NextAsync(state, fileName, Wait(cancellationToken)).ConfigureAwait(false);
-                    MarkLostHere(new LockTarget(workingDirectory, fileName));
+                    MarkLostHere(new LockTarget(workingDirectory, fileName), LeaseLoss.Cleared);
                     if (holder is not null)
                     {
                         outcome.Cleared.Add(holder);
@@ -159,6 +163,9 @@ internal sealed class FileLockBackend : ILockBackend
         return ValueTask.FromResult<IReadOnlyList<NoDbLockHolder>>(holders);
     }
 
+    /// <summary>The <c>NoDb</c> logger of the engine.</summary>
+    public Microsoft.Extensions.Logging.ILogger Logger { get; }
+
     /// <summary>How many OS lock slots are recorded (dead ones not yet swept included), for tests.</summary>
     internal int SlotCount => _slots.Count;
 
@@ -169,7 +176,7 @@ internal sealed class FileLockBackend : ILockBackend
     private async ValueTask<ILockLease?> AcquireCoreAsync(LockTarget target, TimeSpan timeout, bool synchronous, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        long started = Stopwatch.GetTimestamp();
+        long started = _time.GetTimestamp();
         OsLockSlot slot = Slot(target);
         while (true)
         {
@@ -183,7 +190,7 @@ internal sealed class FileLockBackend : ILockBackend
             {
                 try
                 {
-                    handle = await slot.AcquireAsync(left, synchronous, cancellationToken).ConfigureAwait(false);
+                    handle = await slot.AcquireAsync(left, _time, synchronous, cancellationToken).ConfigureAwait(false);
                 }
                 catch (TimeoutException)
                 {
@@ -214,10 +221,10 @@ internal sealed class FileLockBackend : ILockBackend
                     continue;
                 }
 
-                var wait = new FenceWait(timeout == TimeSpan.Zero ? FenceFile.TryLockPatience : Remaining(started, timeout), synchronous, cancellationToken);
+                var wait = new FenceWait(timeout == TimeSpan.Zero ? FenceFile.TryLockPatience : Remaining(started, timeout), synchronous, cancellationToken, _time);
                 long fencingNumber = await FenceFile.NextAsync(state, target.FileName, wait).ConfigureAwait(false);
-                WriteHolderRecord(handle, fencingNumber);
-                var lease = new FileLease(this, target, handle, fencingNumber, _checkInterval);
+                WriteHolderRecord(handle, fencingNumber, _time.GetUtcNow());
+                var lease = new FileLease(this, target, handle, fencingNumber, _checkInterval, _time);
                 _active[target.DocumentPath] = lease;
                 return lease;
             }
@@ -234,24 +241,26 @@ internal sealed class FileLockBackend : ILockBackend
         }
     }
 
-    private static TimeSpan Remaining(long started, TimeSpan timeout)
+    private TimeSpan Remaining(long started, TimeSpan timeout)
     {
         if (timeout == Timeout.InfiniteTimeSpan)
         {
             return timeout;
         }
 
-        TimeSpan left = timeout - Stopwatch.GetElapsedTime(started);
+        TimeSpan left = timeout - _time.GetElapsedTime(started);
         return left > TimeSpan.Zero ? left : TimeSpan.Zero;
     }
 
-    private FenceWait Wait(CancellationToken cancellationToken) => new(_fenceWait, Synchronous: false, cancellationToken);
+    private FenceWait Wait(CancellationToken cancellationToken) => new(_fenceWait, Synchronous: false, cancellationToken, _time);
 
-    private void MarkLostHere(LockTarget target)
+    private void MarkLostHere(LockTarget target, LeaseLoss loss)
     {
         if (_active.TryGetValue(target.DocumentPath, out FileLease? lease))
         {
-            lease.MarkLost("the lock was forced open (ForceUnlockAsync or ClearLocksAsync)");
+            lease.MarkLost(loss, loss == LeaseLoss.Forced
+                ? "the lock was forced open (ForceUnlockAsync)"
+                : "the locks of its run were cleared (ClearLocksAsync)");
         }
     }
 
@@ -287,10 +296,10 @@ internal sealed class FileLockBackend : ILockBackend
     /// a fixed width and written over the old one with one <c>pwrite</c>: no truncation, which on ext4 costs milliseconds
     /// (it frees blocks through the journal) on every acquisition.
     /// </summary>
-    private static void WriteHolderRecord(SafeFileHandle handle, long fencingNumber)
+    private static void WriteHolderRecord(SafeFileHandle handle, long fencingNumber, DateTimeOffset now)
     {
         string record = string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"{Environment.MachineName}|{Environment.ProcessId}|{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}|{fencingNumber}");
+            $"{Environment.MachineName}|{Environment.ProcessId}|{now.ToUnixTimeMilliseconds()}|{fencingNumber}");
         try
         {
             byte[] bytes = System.Text.Encoding.UTF8.GetBytes(record.PadRight(HolderRecordWidth - 1) + "\n");

@@ -54,10 +54,10 @@ internal sealed class OsLockSlot(string path, Func<SafeFileHandle> open)
     }
 
     /// <summary>
-    /// Waits up to <paramref name="timeout"/> for the lock (<see cref="TimeoutException"/> when it runs out);
-    /// <paramref name="synchronous"/> callers (<c>Lock()</c>) block their own thread instead of awaiting.
+    /// Waits up to <paramref name="timeout"/>, on <paramref name="time"/>'s clock, for the lock (<see cref="TimeoutException"/>
+    /// when it runs out); <paramref name="synchronous"/> callers (<c>Lock()</c>) block their own thread instead of awaiting.
     /// </summary>
-    public async ValueTask<SafeFileHandle> AcquireAsync(TimeSpan timeout, bool synchronous, CancellationToken cancellationToken)
+    public async ValueTask<SafeFileHandle> AcquireAsync(TimeSpan timeout, TimeProvider time, bool synchronous, CancellationToken cancellationToken)
     {
         if (TryAcquire() is { } free)
         {
@@ -67,29 +67,11 @@ internal sealed class OsLockSlot(string path, Func<SafeFileHandle> open)
         Task<SafeFileHandle> pending = Attach();
         try
         {
-            SafeFileHandle handle;
-            if (synchronous)
-            {
-                if (!pending.Wait(timeout, cancellationToken))
-                {
-                    throw new TimeoutException();
-                }
-
-                handle = pending.Result;
-            }
-            else
-            {
-                handle = await pending.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
-            }
+            Task<SafeFileHandle> waited = pending.WaitAsync(timeout, time, cancellationToken);
+            SafeFileHandle handle = synchronous ? waited.GetAwaiter().GetResult() : await waited.ConfigureAwait(false);
 
             Detach(pending, claimed: true);
             return handle;
-        }
-        catch (AggregateException e) when (e.InnerException is not null)
-        {
-            Detach(pending, claimed: false);
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
-            throw;
         }
         catch
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using NoDb.Locking.FileLocks;
 using StackExchange.Redis;
 
@@ -22,8 +21,9 @@ internal sealed class RedisLease : LeaseBase
     private readonly RedisLockBackend _backend;
     private readonly RedisKeys _keys;
     private readonly string _value;
-    private readonly Timer _renewal;
-    private readonly Timer _deadline;
+    private readonly ITimer _renewal;
+    private readonly ITimer _deadline;
+    private readonly TimeProvider _time;
     private readonly TimeSpan _trustFor;
     private long _confirmedSentAt;
 
@@ -35,9 +35,10 @@ internal sealed class RedisLease : LeaseBase
         _value = value;
         _confirmedSentAt = sentAt;
         _trustFor = TrustFor(backend.LeaseDuration);
-        _deadline = new Timer(static state => ((RedisLease)state!).CheckDeadline(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _time = backend.Time;
+        _deadline = _time.CreateTimer(static state => ((RedisLease)state!).CheckDeadline(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         ScheduleDeadline(sentAt);
-        _renewal = new Timer(static state => ((RedisLease)state!).Renew(), this, backend.RenewEvery, backend.RenewEvery);
+        _renewal = _time.CreateTimer(static state => ((RedisLease)state!).Renew(), this, backend.RenewEvery, backend.RenewEvery);
     }
 
     /// <summary>
@@ -47,13 +48,15 @@ internal sealed class RedisLease : LeaseBase
     /// </summary>
     internal static TimeSpan TrustFor(TimeSpan leaseDuration) => leaseDuration - (leaseDuration / 10);
 
+    protected override Microsoft.Extensions.Logging.ILogger Logger => _backend.Logger;
+
     private RedisValue[] ExtendArguments => [_value, (long)_backend.LeaseDuration.TotalMilliseconds];
 
     public override async ValueTask CommitFencedAsync(NoDb.Storage.RunDirectory run, Action write, FenceWait wait)
     {
         ThrowIfLost();
         bool confirmed;
-        long sentAt = Stopwatch.GetTimestamp();
+        long sentAt = _time.GetTimestamp();
         try
         {
             confirmed = wait.Synchronous
@@ -68,15 +71,15 @@ internal sealed class RedisLease : LeaseBase
         Confirmed(confirmed, sentAt);
         if (!confirmed)
         {
-            throw LostNow("its Redis lease expired or was taken away");
+            throw LostNow(LeaseLoss.Expired, "its Redis lease expired or was taken away");
         }
 
         // The outcome is decided here, under the fence: once the write ran, a renewal that fails meanwhile does not undo it.
         using NoDb.Storage.RunStateFolder state = run.OpenStateFolder(create: false)
-            ?? throw LostNow("its state folder was removed, and its fence with it");
+            ?? throw LostNow(LeaseLoss.Fenced, "its state folder was removed, and its fence with it");
         if (!await FenceFile.RunIfCurrentAsync(state, Target.FileName, FencingNumber, wait, write).ConfigureAwait(false))
         {
-            throw LostNow("a newer holder or a clear has taken the lock since");
+            throw LostNow(LeaseLoss.Fenced, "a newer holder or a clear has taken the lock since");
         }
     }
 
@@ -121,6 +124,7 @@ internal sealed class RedisLease : LeaseBase
         {
             // Redis unreachable (or the connection closed): the lease runs out by itself, and fencing protects the
             // document meanwhile.
+            Diagnostics.NoDbLog.ReleaseUnconfirmed(Logger, Target.DocumentPath, e);
         }
     }
 
@@ -138,19 +142,20 @@ internal sealed class RedisLease : LeaseBase
 
     private async Task RenewAsync()
     {
-        long sentAt = Stopwatch.GetTimestamp();
+        long sentAt = _time.GetTimestamp();
         try
         {
             bool extended = (long)await _backend.Database.ScriptEvaluateAsync(RedisScripts.Extend, [_keys.Lock], ExtendArguments).ConfigureAwait(false) == 1;
             Confirmed(extended, sentAt);
             if (!extended)
             {
-                MarkLost("its Redis lease expired or was taken away");
+                MarkLost(LeaseLoss.Expired, "its Redis lease expired or was taken away");
             }
         }
         catch (Exception e) when (RedisFailures.Is(e))
         {
             // Not confirmed: the deadline, counted from the last confirmed extension, decides when the lease is lost.
+            Diagnostics.NoDbLog.RenewalUnconfirmed(Logger, Target.DocumentPath, e);
         }
     }
 
@@ -178,7 +183,7 @@ internal sealed class RedisLease : LeaseBase
 
     private void ScheduleDeadline(long confirmedSentAt)
     {
-        TimeSpan due = _trustFor - Stopwatch.GetElapsedTime(confirmedSentAt);
+        TimeSpan due = _trustFor - _time.GetElapsedTime(confirmedSentAt);
         try
         {
             _deadline.Change(due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
@@ -192,14 +197,14 @@ internal sealed class RedisLease : LeaseBase
     private void CheckDeadline()
     {
         long confirmedSentAt = Volatile.Read(ref _confirmedSentAt);
-        TimeSpan since = Stopwatch.GetElapsedTime(confirmedSentAt);
+        TimeSpan since = _time.GetElapsedTime(confirmedSentAt);
         if (since < _trustFor)
         {
             ScheduleDeadline(confirmedSentAt); // a confirmation arrived while this check was due
             return;
         }
 
-        MarkLost($"no renewal was confirmed by Redis within the lease ({_backend.LeaseDuration.TotalSeconds:0.###} s since the last " +
+        MarkLost(LeaseLoss.Unreachable, $"no renewal was confirmed by Redis within the lease ({_backend.LeaseDuration.TotalSeconds:0.###} s since the last " +
                  "confirmed one was sent): Redis is unreachable or too slow, and may have given the lock to another holder by now");
     }
 }

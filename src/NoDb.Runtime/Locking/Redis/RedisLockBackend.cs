@@ -1,9 +1,10 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
 using NoDb.Diagnostics;
 using NoDb.Locking.FileLocks;
 using NoDb.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 
 namespace NoDb.Locking.Redis;
@@ -32,11 +33,15 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
     /// <param name="checkInterval">How soon a holder must notice a cleared lock (renewals are at least this frequent).</param>
     /// <param name="onChanged">Told the identity of every document another process committed (the engine marks its instance stale).</param>
     /// <param name="fenceWait">How long a force or clear may wait for a document's fence lock.</param>
+    /// <param name="time">The clock of timeouts, holder records, and the leases' renewals and deadlines.</param>
+    /// <param name="logger">Where failures that do not reach a caller are logged (category <c>NoDb</c>).</param>
     public RedisLockBackend(
         IConnectionMultiplexer redis, TimeSpan leaseDuration, TimeSpan cacheTimeToLive, TimeSpan? checkInterval = null,
-        Action<string>? onChanged = null, TimeSpan? fenceWait = null)
+        Action<string>? onChanged = null, TimeSpan? fenceWait = null, TimeProvider? time = null, ILogger? logger = null)
     {
         Redis = redis;
+        Time = time ?? TimeProvider.System;
+        Logger = logger ?? NullLogger.Instance;
         LeaseDuration = leaseDuration;
         _cacheTimeToLive = cacheTimeToLive;
         _fenceWait = fenceWait ?? TimeSpan.FromSeconds(60);
@@ -45,15 +50,24 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
         // Renew often enough that a lock cleared elsewhere is noticed within the check interval, as the embedded backend does.
         TimeSpan third = leaseDuration / 3;
         RenewEvery = checkInterval is { } check && check < third ? check : third;
-        _signals = new ReleaseSignals(redis);
+        _signals = new ReleaseSignals(redis, Logger);
 
         // Commits elsewhere mark this process's cached instance stale; it is refreshed in place on next use. Not awaited:
         // the subscription is kept and restored when Redis is (back) up.
         _ = redis.GetSubscriber().SubscribeAsync(ChangedChannel, OnChanged).ContinueWith(
-            static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            t => NoDbLog.NoticeSubscriptionFailed(
+                Logger, RedisKeys.ChangedChannel, "cached instances notice commits of other processes only when they next look at the disk",
+                t.Exception!.GetBaseException()),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 
     public TimeSpan RenewEvery { get; }
+
+    /// <summary>The clock of timeouts, holder records, renewals and lease deadlines.</summary>
+    public TimeProvider Time { get; }
+
+    /// <summary>The <c>NoDb</c> logger of the engine.</summary>
+    public ILogger Logger { get; }
 
     /// <summary>Stops listening (the runtime was reconfigured); leases already taken keep working until released.</summary>
     public void Dispose()
@@ -180,7 +194,7 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
     private async ValueTask<ILockLease?> AcquireCoreAsync(LockTarget target, TimeSpan timeout, bool synchronous, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        long started = Stopwatch.GetTimestamp();
+        long started = Time.GetTimestamp();
         RedisKeys keys = KeysOf(target);
         string key = keys.Lock.ToString();
         while (true)
@@ -188,13 +202,15 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
             Task released = _signals.Register(key);
             try
             {
-                var fenceWait = new FenceWait(timeout == TimeSpan.Zero ? FenceFile.TryLockPatience : Left(started, timeout), synchronous, cancellationToken);
+                var fenceWait = new FenceWait(timeout == TimeSpan.Zero ? FenceFile.TryLockPatience : Left(started, timeout), synchronous, cancellationToken, Time);
                 (ILockLease? lease, TimeSpan heldFor) = await TryOnceAsync(target, keys, fenceWait).ConfigureAwait(false);
                 if (lease is not null || timeout == TimeSpan.Zero)
                 {
                     return lease;
                 }
 
+                // The timeout is on the engine's clock; the poll for a missed notice is real time, so that a wait on a
+                // clock nobody advances still sees the lock come free.
                 TimeSpan wait = NextWait(started, timeout, heldFor, key);
                 if (synchronous)
                 {
@@ -238,7 +254,7 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
 
         if (_active.TryGetValue(target.DocumentPath, out RedisLease? lease))
         {
-            lease.MarkLost("the lock was forced open (ForceUnlockAsync or ClearLocksAsync)");
+            lease.MarkLost(LeaseLoss.Forced, "the lock was forced open (ForceUnlockAsync)");
         }
     }
 
@@ -277,11 +293,11 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
                     await ForceAsync(state, keys, fileName, cancellationToken).ConfigureAwait(false);
                     if (_active.TryGetValue(Path.Join(workingDirectory, fileName), out RedisLease? lease))
                     {
-                        lease.MarkLost("the lock was forced open (ForceUnlockAsync or ClearLocksAsync)");
+                        lease.MarkLost(LeaseLoss.Cleared, "the locks of its run were cleared (ClearLocksAsync)");
                     }
 
                     if (!held.Value.IsNull && NoDbLockHolder.Parse(Path.Join(workingDirectory, fileName), held.Value.ToString(),
-                            held.Expiry is { } left ? DateTimeOffset.UtcNow + left : null) is { } holder)
+                            held.Expiry is { } left ? Time.GetUtcNow() + left : null) is { } holder)
                     {
                         outcome.Cleared.Add(holder);
                     }
@@ -313,7 +329,7 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
             var keys = new RedisKeys(identity, fileName);
             RedisValueWithExpiry lease = await Database.StringGetWithExpiryAsync(keys.Lock).ConfigureAwait(false);
             if (!lease.Value.IsNull && NoDbLockHolder.Parse(Path.Join(workingDirectory, fileName), lease.Value.ToString(),
-                    lease.Expiry is { } left ? DateTimeOffset.UtcNow + left : null) is { } holder)
+                    lease.Expiry is { } left ? Time.GetUtcNow() + left : null) is { } holder)
             {
                 holders.Add(holder);
             }
@@ -348,14 +364,14 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
         long fence = FenceIssued(target, keys, await Database.ScriptEvaluateAsync(RedisScripts.Force, [keys.Lock, keys.Fence], [RedisKeys.ReleasedChannel, seed]).ConfigureAwait(false));
 
         // The storage learns of the new number too: a holder that missed the news is refused when it writes.
-        await FenceFile.RaiseAsync(state, fileName, fence, new FenceWait(_fenceWait, false, cancellationToken)).ConfigureAwait(false);
+        await FenceFile.RaiseAsync(state, fileName, fence, new FenceWait(_fenceWait, false, cancellationToken, Time)).ConfigureAwait(false);
     }
 
     private async ValueTask<(ILockLease? Lease, TimeSpan HeldFor)> TryOnceAsync(LockTarget target, RedisKeys keys, FenceWait wait)
     {
         (string owner, RedisValue[] args) = Prepare(target);
         RedisResult result;
-        long sentAt = Stopwatch.GetTimestamp();
+        long sentAt = Time.GetTimestamp();
         try
         {
             result = wait.Synchronous
@@ -383,6 +399,7 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
         }
         catch (Exception e) when (RedisFailures.Is(e))
         {
+            NoDbLog.ReleaseUnconfirmed(Logger, keys.Lock.ToString(), e);
         }
     }
 
@@ -397,7 +414,7 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
         }
 
         long seed = Math.Max(onDisk, FenceFile.ClockFloor());
-        string owner = string.Create(CultureInfo.InvariantCulture, $"{_owner}|{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}|{Guid.NewGuid():N}");
+        string owner = string.Create(CultureInfo.InvariantCulture, $"{_owner}|{Time.GetUtcNow().ToUnixTimeMilliseconds()}|{Guid.NewGuid():N}");
         return (owner, [owner, (long)LeaseDuration.TotalMilliseconds, seed]);
     }
 
@@ -432,14 +449,14 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
         return (lease, TimeSpan.Zero);
     }
 
-    private static TimeSpan Left(long started, TimeSpan timeout)
+    private TimeSpan Left(long started, TimeSpan timeout)
     {
         if (timeout == Timeout.InfiniteTimeSpan)
         {
             return timeout;
         }
 
-        TimeSpan left = timeout - Stopwatch.GetElapsedTime(started);
+        TimeSpan left = timeout - Time.GetElapsedTime(started);
         return left > TimeSpan.Zero ? left : TimeSpan.Zero;
     }
 
@@ -448,7 +465,7 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
     /// missed notice, whichever is first. A key with no expiry (<paramref name="heldFor"/> infinite) never runs out, so it
     /// is waited on through the notice and the poll alone, never re-tried at once.
     /// </summary>
-    private static TimeSpan NextWait(long started, TimeSpan timeout, TimeSpan heldFor, string lockKey)
+    private TimeSpan NextWait(long started, TimeSpan timeout, TimeSpan heldFor, string lockKey)
     {
         TimeSpan poll = heldFor > TimeSpan.Zero && heldFor < MissedMessagePoll ? heldFor : MissedMessagePoll;
         if (timeout == Timeout.InfiniteTimeSpan)
@@ -456,7 +473,7 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
             return poll;
         }
 
-        TimeSpan left = timeout - Stopwatch.GetElapsedTime(started);
+        TimeSpan left = timeout - Time.GetElapsedTime(started);
         if (left <= TimeSpan.Zero)
         {
             throw new LockWaitTimeoutException

@@ -15,7 +15,7 @@ internal sealed class ReleaseSignals : IDisposable
     private readonly ISubscriber _subscriber;
     private readonly Action<RedisChannel, RedisValue> _handler;
 
-    public ReleaseSignals(IConnectionMultiplexer redis)
+    public ReleaseSignals(IConnectionMultiplexer redis, Microsoft.Extensions.Logging.ILogger logger)
     {
         _subscriber = redis.GetSubscriber();
         _handler = (_, key) =>
@@ -29,7 +29,9 @@ internal sealed class ReleaseSignals : IDisposable
         // Not awaited: StackExchange.Redis keeps the subscription and restores it when the connection (re)opens, so a
         // Redis that is down now neither blocks nor loses it; waiters poll meanwhile.
         _ = _subscriber.SubscribeAsync(Channel, _handler).ContinueWith(
-            static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            t => NoDb.Diagnostics.NoDbLog.NoticeSubscriptionFailed(
+                logger, RedisKeys.ReleasedChannel, "waiters poll for released locks instead of being woken", t.Exception!.GetBaseException()),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 
     /// <summary>A task that completes when <paramref name="lockKey"/> is next released. Register before trying, so no release is missed.</summary>

@@ -1,0 +1,116 @@
+using NoDb.Engine;
+using NoDb.Locking.Redis;
+using NoDb.Redis.Tests.Support;
+using NoDb.Runtime.Tests.Diagnostics;
+using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestControllers;
+using StackExchange.Redis;
+
+namespace NoDb.Redis.Tests;
+
+/// <summary>
+/// <see cref="NoDbOptions.TimeProvider"/> drives a Redis lease's renewals and its local deadline: a fake clock expires a
+/// lease with no sleep. Each test has its own redis-server, since it pauses or edits it; the telemetry listener sees the
+/// whole process, so these run alone.
+/// </summary>
+[Collection(nameof(WholeRedisCollection))]
+public sealed class RedisLeaseClockTests : IDisposable
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(10);
+
+    private readonly RedisServer _server = RedisServer.Start();
+    private readonly ConnectionMultiplexer _admin;
+    private readonly ObservedClock _clock = new();
+    private readonly NoDbEngine _engine;
+
+    public RedisLeaseClockTests()
+    {
+        _admin = ConnectionMultiplexer.Connect($"{_server.Configuration},allowAdmin=true");
+        var options = new NoDbOptions
+        {
+            LeaseDuration = Lease,
+            LeaseCheckInterval = RenewEvery,
+            RefreshInterval = TimeSpan.Zero,
+            TimeProvider = _clock,
+        };
+        options.UseRedis(_server.Configuration);
+        _engine = new NoDbEngine(options);
+    }
+
+    public void Dispose()
+    {
+        _engine.Dispose();
+        _admin.Dispose();
+        _server.Dispose();
+    }
+
+    private async Task<NoDbLockScope> LockOnTheFakeClockAsync(Climate climate)
+    {
+        using (NoDbRuntime.Bind(_engine))
+        {
+            NoDbLockScope scope = await climate.LockAsync().Within();
+            await _clock.TimerStarted(RenewEvery).Within();
+            return scope;
+        }
+    }
+
+    [Fact]
+    public async Task A_lease_whose_renewals_Redis_does_not_answer_is_lost_at_its_deadline_on_the_engine_clock()
+    {
+        using var run = new TestRun();
+        Climate climate = run.CreateClimate(counter: 1);
+        using var recorder = new TelemetryRecorder();
+        NoDbLockScope scope = await LockOnTheFakeClockAsync(climate);
+        climate.Counter = 2;
+
+        // Redis stops answering scripts (renewals and commits); reads and admin commands still pass.
+        await _admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "60000", "WRITE").Within();
+        try
+        {
+            _clock.Advance(RedisLease.TrustFor(Lease) - TimeSpan.FromMilliseconds(1));
+            Assert.False(scope.LockLost.IsCancellationRequested); // two renewals were sent, unanswered; the deadline is not yet due
+
+            _clock.Advance(TimeSpan.FromMilliseconds(1));
+            await scope.LockLost.WhenCancelled().Within();
+            Assert.Contains("no renewal was confirmed", LostReason(scope), StringComparison.Ordinal);
+
+            // Nothing is written, and the dispose does not wait for a Redis that does not answer.
+            await Assert.ThrowsAsync<NoDbLockLostException>(async () => await scope.DisposeAsync()).Within();
+        }
+        finally
+        {
+            await _admin.GetDatabase().ExecuteAsync("CLIENT", "UNPAUSE").Within();
+        }
+
+        Assert.Equal(1, Climate.LoadDetached(run.Directory).Counter);
+        TelemetryRecorder.Measurement lost = Assert.Single(recorder.Of("nodb.lock.lost"));
+        Assert.Equal("unreachable", lost.Tag("nodb.reason"));
+        Assert.Equal("redis", lost.Tag("nodb.backend"));
+    }
+
+    [Fact]
+    public async Task A_lease_Redis_no_longer_has_is_lost_as_expired_at_the_renewal_the_engine_clock_brings()
+    {
+        using var run = new TestRun();
+        Climate climate = run.CreateClimate(counter: 1);
+        using var recorder = new TelemetryRecorder();
+        NoDbLockScope scope = await LockOnTheFakeClockAsync(climate);
+        climate.Counter = 2;
+
+        // The lease ran out in Redis (as after a freeze longer than the lease); no real time has passed here.
+        Assert.True(await _admin.GetDatabase().KeyDeleteAsync(RedisTestKeys.Of(run.Directory).Lock).Within());
+        Assert.False(scope.LockLost.IsCancellationRequested);
+
+        _clock.Advance(RenewEvery);
+        await scope.LockLost.WhenCancelled().Within();
+
+        Assert.Contains("expired", LostReason(scope), StringComparison.Ordinal);
+        await Assert.ThrowsAsync<NoDbLockLostException>(async () => await scope.DisposeAsync()).Within();
+        Assert.Equal(1, Climate.LoadDetached(run.Directory).Counter);
+        TelemetryRecorder.Measurement lost = Assert.Single(recorder.Of("nodb.lock.lost"));
+        Assert.Equal("expired", lost.Tag("nodb.reason"));
+    }
+
+    private static string? LostReason(NoDbLockScope scope) => scope.Lease.LostReason;
+}
