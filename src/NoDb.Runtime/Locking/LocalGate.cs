@@ -28,7 +28,8 @@ internal sealed class LocalGate
                     : await _semaphore.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
             }
 
-            return await EnterOnClockAsync(timeout, time, synchronous, cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            return _semaphore.Wait(0, CancellationToken.None) || await EnterOnClockAsync(timeout, time, synchronous, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -52,13 +51,13 @@ public sealed class LoggingTests : IDisposable
             await host.StopAsync().Within();
         }
 
-        Entry timeout = Assert.Single(sink.Entries, e => e.Id.Id == 1);
+        CapturingLoggerProvider.Entry timeout = Assert.Single(sink.Entries, e => e.Id.Id == 1);
         Assert.Equal(("LockTimeout", LogLevel.Warning, "NoDb"), (timeout.Id.Name, timeout.Level, timeout.Category));
         Assert.Contains("climate.nodb", timeout.Message, StringComparison.Ordinal);
-        Entry lost = Assert.Single(sink.Entries, e => e.Id.Id == 2);
+        CapturingLoggerProvider.Entry lost = Assert.Single(sink.Entries, e => e.Id.Id == 2);
         Assert.Equal(("LeaseLost", LogLevel.Warning), (lost.Id.Name, lost.Level));
         Assert.Contains("forced open", lost.Message, StringComparison.Ordinal);
-        Entry refused = Assert.Single(sink.Entries, e => e.Id.Id == 3);
+        CapturingLoggerProvider.Entry refused = Assert.Single(sink.Entries, e => e.Id.Id == 3);
         Assert.Equal(("WriteRefused", LogLevel.Warning), (refused.Id.Name, refused.Level));
     }
 
@@ -82,32 +81,60 @@ public sealed class LoggingTests : IDisposable
         Assert.Same(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, unlogged.Logger);
     }
 
-    internal sealed record Entry(string Category, LogLevel Level, EventId Id, string Message);
-
-    private sealed class CapturingLoggerProvider : ILoggerProvider
+    [Fact]
+    public async Task A_wait_longer_than_the_threshold_is_logged_when_it_succeeds_and_a_short_one_is_not()
     {
-        public ConcurrentQueue<Entry> Entries { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, Entries);
-
-        public void Dispose()
+        using var run = new TestRun();
+        Climate climate = run.CreateClimate(counter: 1);
+        var sink = new CapturingLoggerProvider();
+        using ILoggerFactory factory = LoggerFactory.Create(b => b.AddProvider(sink));
+        var clock = new ObservedClock();
+        using var engine = new NoDb.Engine.NoDbEngine(new NoDbOptions
         {
-        }
+            TimeProvider = clock,
+            LoggerFactory = factory,
+            SlowLockWaitThreshold = TimeSpan.FromSeconds(5),
+            RefreshInterval = TimeSpan.Zero,
+        }.UseFileLocks());
+        using IDisposable bound = NoDbRuntime.Bind(engine);
 
-        private sealed class Logger(string category, ConcurrentQueue<Entry> entries) : ILogger
+        await (await climate.LockAsync().Within()).DisposeAsync(); // uncontended: far below the threshold
+        NoDbLockScope held = await climate.LockAsync().Within();
+        Task<NoDbLockScope> waiter = Elsewhere.Run(async () =>
         {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
+            using IDisposable again = NoDbRuntime.Bind(engine);
+            return await climate.LockAsync(TimeSpan.FromMinutes(7));
+        });
+        await clock.TimerStarted(TimeSpan.FromMinutes(7)).Within(); // the waiter is queued at the gate
+        clock.Advance(TimeSpan.FromSeconds(6));
+        await held.DisposeAsync();
+        await (await waiter.Within()).DisposeAsync();
 
-            public bool IsEnabled(LogLevel logLevel) => true;
+        CapturingLoggerProvider.Entry slow = Assert.Single(sink.Entries, e => e.Id.Id == 8);
+        Assert.Equal(("SlowLockWait", LogLevel.Warning, "NoDb"), (slow.Id.Name, slow.Level, slow.Category));
+        Assert.Contains("climate.nodb", slow.Message, StringComparison.Ordinal);
+        Assert.Contains("00:00:06", slow.Message, StringComparison.Ordinal);
+    }
 
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                if (category == "NoDb")
-                {
-                    entries.Enqueue(new Entry(category, logLevel, eventId, formatter(state, exception)));
-                }
-            }
-        }
+    [Fact]
+    public async Task A_LockLost_callback_that_throws_is_logged_and_the_loss_still_recorded()
+    {
+        using var run = new TestRun();
+        Climate climate = run.CreateClimate(counter: 1);
+        var sink = new CapturingLoggerProvider();
+        using ILoggerFactory factory = LoggerFactory.Create(b => b.AddProvider(sink));
+        using var engine = new NoDb.Engine.NoDbEngine(new NoDbOptions { LoggerFactory = factory, RefreshInterval = TimeSpan.Zero }.UseFileLocks());
+        using IDisposable bound = NoDbRuntime.Bind(engine);
+
+        NoDbLockScope scope = await climate.LockAsync().Within();
+        scope.LockLost.Register(() => throw new InvalidOperationException("the application's callback failed"));
+        await Climate.LoadDetached(run.Directory).ForceUnlockAsync().Within();
+
+        Assert.True(scope.LockLost.IsCancellationRequested);
+        CapturingLoggerProvider.Entry failed = Assert.Single(sink.Entries, e => e.Id.Id == 10);
+        Assert.Equal(("LockLostCallbackFailed", LogLevel.Error), (failed.Id.Name, failed.Level));
+        Assert.Equal("the application's callback failed", failed.Exception?.Message);
+        Assert.Single(sink.Entries, e => e.Id.Id == 2);
+        await Assert.ThrowsAnyAsync<NoDbException>(async () => await scope.DisposeAsync()).Within();
     }
 }

@@ -9,6 +9,8 @@ internal sealed class TelemetryRecorder : IDisposable
 {
     private readonly MeterListener _meters = new();
     private readonly ActivityListener _activities;
+    private readonly List<string> _started = [];
+    private readonly List<(string Name, int Count, TaskCompletionSource Seen)> _startWaiters = [];
 
     public TelemetryRecorder()
     {
@@ -27,6 +29,7 @@ internal sealed class TelemetryRecorder : IDisposable
         {
             ShouldListenTo = source => source.Name == "NoDb",
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStarted = Started,
             ActivityStopped = Activities.Enqueue,
         };
         ActivitySource.AddActivityListener(_activities);
@@ -35,6 +38,38 @@ internal sealed class TelemetryRecorder : IDisposable
     public ConcurrentQueue<Measurement> Measurements { get; } = new();
 
     public ConcurrentQueue<Activity> Activities { get; } = new();
+
+    /// <summary>Completes once <paramref name="count"/> activities named <paramref name="name"/> have started.</summary>
+    public Task WhenActivityStarted(string name, int count)
+    {
+        lock (_started)
+        {
+            var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _startWaiters.Add((name, count, seen));
+            CheckStarted();
+            return seen.Task;
+        }
+    }
+
+    private void Started(Activity activity)
+    {
+        lock (_started)
+        {
+            _started.Add(activity.OperationName);
+            CheckStarted();
+        }
+    }
+
+    private void CheckStarted()
+    {
+        foreach ((string name, int count, TaskCompletionSource seen) in _startWaiters)
+        {
+            if (_started.Count(n => n == name) >= count)
+            {
+                seen.TrySetResult();
+            }
+        }
+    }
 
     public IReadOnlyList<Measurement> Of(string instrument) => Measurements.Where(m => m.Instrument == instrument).ToList();
 

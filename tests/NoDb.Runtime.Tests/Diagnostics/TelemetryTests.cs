@@ -157,4 +157,22 @@ public sealed class TelemetryTests
 
         Assert.Equal(["cleared", "expired", "fenced", "forced", "unreachable"], tags.Order());
     }
+
+    [Fact]
+    public async Task A_cancelled_wait_is_recorded_as_cancelled()
+    {
+        using var run = new TestRun();
+        Climate climate = run.CreateClimate(counter: 1);
+        using var recorder = new TelemetryRecorder();
+        NoDbLockScope held = await climate.LockAsync().Within();
+        using var cancel = new CancellationTokenSource();
+
+        Task waiter = Elsewhere.Run(async () => await climate.LockAsync(cancellationToken: cancel.Token));
+        await recorder.WhenActivityStarted("nodb.lock", count: 2).Within();
+        cancel.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiter).Within();
+        await held.DisposeAsync();
+        Assert.Single(recorder.Of("nodb.lock.wait.duration"), m => m.Tag("nodb.outcome") == "cancelled");
+    }
 }
