@@ -21,22 +21,25 @@ public static class NoDbRuntime
     /// </summary>
     internal static NoDbEngine Engine
     {
-        get
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        get => !s_flowBindingUsed && Volatile.Read(ref s_engine) is { } engine ? engine : EngineSlow();
+    }
+
+    private static NoDbEngine EngineSlow()
+    {
+        if (s_flowBindingUsed && FlowEngine.Value is { } bound)
         {
-            if (s_flowBindingUsed && FlowEngine.Value is { } bound)
-            {
-                return bound.IsDisposed ? throw HostStopped() : bound;
-            }
+            return bound.IsDisposed ? throw HostStopped() : bound;
+        }
 
-            if (Volatile.Read(ref s_engine) is { } engine)
-            {
-                return engine;
-            }
+        if (Volatile.Read(ref s_engine) is { } engine)
+        {
+            return engine;
+        }
 
-            lock (Sync)
-            {
-                return s_engine ??= s_configured ??= new NoDbEngine(new NoDbOptions());
-            }
+        lock (Sync)
+        {
+            return s_engine ??= s_configured ??= new NoDbEngine(new NoDbOptions());
         }
     }
 

@@ -44,8 +44,9 @@ internal static class NoDbTelemetry
     public static readonly Histogram<double> CommitDuration = Meter.CreateHistogram<double>(
         "nodb.commit.duration", "s", "Persisting a scope.");
 
-    public static readonly Counter<long> InstanceLookups = Meter.CreateCounter<long>(
-        "nodb.instance.lookups", "{lookup}", "GetInstance calls.");
+    /// <summary>Observable, so that a cached lookup costs the same with a listener as without (<see cref="LookupCounts"/>).</summary>
+    public static readonly ObservableCounter<long> InstanceLookups = Meter.CreateObservableCounter(
+        "nodb.instance.lookups", LookupCounts.Observe, "{lookup}", "GetInstance calls.");
 
     public static readonly Counter<long> CacheReads = Meter.CreateCounter<long>(
         "nodb.cache.reads", "{read}", "Reads of the Redis document cache.");
@@ -202,30 +203,13 @@ internal static class NoDbTelemetry
 
     // Lookups and cache reads.
 
-    /// <summary>A cached <c>GetInstance</c>: one field read when nobody listens.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void LookupHit(NoDbEngine engine, string document)
-    {
-        if (InstanceLookups.Enabled)
-        {
-            CountLookup(engine, document, "hit");
-        }
-    }
-
     /// <summary>Counts a lookup that looked at the disk: <paramref name="found"/> if it returned an instance, else <c>missing</c>.</summary>
-    public static T? Lookup<T>(NoDbEngine engine, string document, T? instance, string found)
+    public static T? Lookup<T>(int slot, T? instance, int found)
         where T : class
     {
-        if (InstanceLookups.Enabled)
-        {
-            CountLookup(engine, document, instance is null ? "missing" : found);
-        }
-
+        LookupCounts.Count(slot, instance is null ? LookupCounts.Missing : found);
         return instance;
     }
-
-    private static void CountLookup(NoDbEngine engine, string document, string result) =>
-        InstanceLookups.Add(1, new(DocumentTag, document), new(BackendTag, BackendOf(engine)), new(ResultTag, result));
 
     /// <summary>A read of the Redis document cache: <c>hit</c>, <c>miss</c>, <c>stale</c> or <c>corrupt</c>.</summary>
     public static void CacheRead(LockTarget target, string result)

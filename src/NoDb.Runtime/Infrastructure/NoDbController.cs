@@ -17,7 +17,7 @@ namespace NoDb.Infrastructure;
 public static class NoDbController<T>
     where T : class, INoDbController<T>
 {
-    private static InstanceRegistry<T> Registry => InstanceRegistry<T>.Of(NoDbRuntime.Engine);
+    private static InstanceRegistry<T> Registry => InstanceRegistry<T>.Current;
 
     /// <summary>How many times the document of <paramref name="workingDirectory"/> was read to create its cached instance.</summary>
     internal static int LoadsOf(string workingDirectory) => Registry.LoadsOf(workingDirectory);

@@ -6,7 +6,7 @@ namespace NoDb.Instances;
 /// the strong reference of an entry nobody asked for since the previous sweep, so an instance no caller references is
 /// collected after two full collections without use, while the hot path of <c>GetInstance</c> reads a plain field.
 /// </summary>
-internal sealed class InstanceEntry<T>(string workingDirectory, RefreshClock clock) : IStaleable
+internal sealed class InstanceEntry<T>(string workingDirectory) : IStaleable
     where T : class
 {
     private T? _strong;
@@ -23,6 +23,22 @@ internal sealed class InstanceEntry<T>(string workingDirectory, RefreshClock clo
 
     /// <summary>How many times the document was read to fill this entry (for tests and diagnostics).</summary>
     public int Loads;
+
+    /// <summary>The strongly held instance, if there is one (asking marks it in use): the hot path of <c>GetInstance</c>.</summary>
+    public T? Held
+    {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            T? held = Volatile.Read(ref _strong);
+            if (held is not null && !_used)
+            {
+                _used = true;
+            }
+
+            return held;
+        }
+    }
 
     /// <summary>The instance, while one is loaded and someone still references it (asking marks it in use).</summary>
     public T? Instance
@@ -83,8 +99,6 @@ internal sealed class InstanceEntry<T>(string workingDirectory, RefreshClock clo
 
     /// <summary>Set, under <see cref="LoadSync"/>, when a sweep forgot the entry: a loader that finds it set starts over.</summary>
     public bool Removed { get; set; }
-
-    public bool IsFresh => CheckedEpoch == clock.Epoch;
 
     public void Checked(int epoch) => CheckedEpoch = epoch;
 

@@ -24,13 +24,28 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
     private readonly ConcurrentDictionary<string, InstanceEntry<T>> _byInput = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, InstanceEntry<T>> _byDirectory = new(StringComparer.Ordinal);
     private readonly NoDbEngine _engine;
+    private readonly RefreshClock _clock;
     private readonly string _fileName;
+    private readonly int _lookups;
 
     private InstanceRegistry(NoDbEngine engine)
     {
         _engine = engine;
+        _clock = engine.Clock;
         NoDbPaths.ValidateFileName(T.NoDbFileName);
         _fileName = T.NoDbFileName;
+        _lookups = LookupCounts.SlotOf(_fileName, NoDbTelemetry.BackendOf(engine));
+    }
+
+    /// <summary>The registry of <typeparamref name="T"/> in the engine in force for the caller.</summary>
+    public static InstanceRegistry<T> Current
+    {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            NoDbEngine engine = NoDbRuntime.Engine;
+            return Volatile.Read(ref s_last) is { } last && ReferenceEquals(last._engine, engine) ? last : Of(engine);
+        }
     }
 
     /// <summary>The registry of <typeparamref name="T"/> in <paramref name="engine"/> (the last one asked for is remembered).</summary>
@@ -55,9 +70,9 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
     public T? Find(string workingDirectory)
     {
         ArgumentNullException.ThrowIfNull(workingDirectory);
-        if (_byInput.TryGetValue(workingDirectory, out InstanceEntry<T>? known) && known.IsFresh && known.Instance is { } cached)
+        if (_byInput.TryGetValue(workingDirectory, out InstanceEntry<T>? known) && known.CheckedEpoch == _clock.Epoch && (known.Held ?? known.Instance) is { } cached)
         {
-            NoDbTelemetry.LookupHit(_engine, _fileName);
+            LookupCounts.Count(_lookups, LookupCounts.Hit);
             return cached;
         }
 
@@ -68,18 +83,18 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
         {
             // Read-only runs are never cached: every call reads the document as it is.
             Evict(directory);
-            return NoDbTelemetry.Lookup(_engine, _fileName, LoadFromDisk(target), "loaded");
+            return NoDbTelemetry.Lookup(_lookups, LoadFromDisk(target), LookupCounts.Loaded);
         }
 
         while (true)
         {
-            InstanceEntry<T> entry = _byDirectory.GetOrAdd(directory, static (d, clock) => new InstanceEntry<T>(d, clock), _engine.Clock);
+            InstanceEntry<T> entry = _byDirectory.GetOrAdd(directory, static d => new InstanceEntry<T>(d));
             if (entry.Instance is { } existing)
             {
                 T? instance = Revalidate(entry, existing, target, out bool removed);
                 if (!removed)
                 {
-                    return NoDbTelemetry.Lookup(_engine, _fileName, Checked(workingDirectory, entry, epoch, instance), "refreshed");
+                    return NoDbTelemetry.Lookup(_lookups, Checked(workingDirectory, entry, epoch, instance), LookupCounts.Refreshed);
                 }
             }
             else
@@ -87,7 +102,7 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
                 T? instance = LoadOnce(entry, target, out bool removed);
                 if (!removed)
                 {
-                    return NoDbTelemetry.Lookup(_engine, _fileName, Checked(workingDirectory, entry, epoch, instance), "loaded");
+                    return NoDbTelemetry.Lookup(_lookups, Checked(workingDirectory, entry, epoch, instance), LookupCounts.Loaded);
                 }
             }
         }
@@ -99,7 +114,7 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
         int epoch = _engine.Clock.EpochForCheck;
         while (true)
         {
-            InstanceEntry<T> entry = _byDirectory.GetOrAdd(target.WorkingDirectory, static (d, clock) => new InstanceEntry<T>(d, clock), _engine.Clock);
+            InstanceEntry<T> entry = _byDirectory.GetOrAdd(target.WorkingDirectory, static d => new InstanceEntry<T>(d));
             T published;
             lock (entry.LoadSync)
             {

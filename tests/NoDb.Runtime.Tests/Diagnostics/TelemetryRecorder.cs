@@ -10,6 +10,7 @@ internal sealed class TelemetryRecorder : IDisposable
     private readonly MeterListener _meters = new();
     private readonly ActivityListener _activities;
     private readonly List<string> _started = [];
+    private List<Measurement>? _observing;
     private readonly List<(string Name, int Count, TaskCompletionSource Seen)> _startWaiters = [];
 
     public TelemetryRecorder()
@@ -71,6 +72,24 @@ internal sealed class TelemetryRecorder : IDisposable
         }
     }
 
+    /// <summary>
+    /// Collects the observable instruments now (as an exporter does on its schedule) and returns the cumulative lookup
+    /// counts by document, backend and result.
+    /// </summary>
+    public IReadOnlyDictionary<(string? Document, string? Backend, string? Result), double> Lookups()
+    {
+        var totals = new Dictionary<(string?, string?, string?), double>();
+        _observing = [];
+        _meters.RecordObservableInstruments();
+        foreach (Measurement m in _observing)
+        {
+            totals[(m.Tag("nodb.document"), m.Tag("nodb.backend"), m.Tag("nodb.result"))] = m.Value;
+        }
+
+        _observing = null;
+        return totals;
+    }
+
     public IReadOnlyList<Measurement> Of(string instrument) => Measurements.Where(m => m.Instrument == instrument).ToList();
 
     public void Dispose()
@@ -87,7 +106,14 @@ internal sealed class TelemetryRecorder : IDisposable
             copy[tag.Key] = tag.Value;
         }
 
-        Measurements.Enqueue(new Measurement(instrument.Name, instrument.Unit, value, copy));
+        var measurement = new Measurement(instrument.Name, instrument.Unit, value, copy);
+        if (instrument.IsObservable)
+        {
+            _observing?.Add(measurement);
+            return;
+        }
+
+        Measurements.Enqueue(measurement);
     }
 
     internal sealed record Measurement(string Instrument, string? Unit, double Value, IReadOnlyDictionary<string, object?> Tags)

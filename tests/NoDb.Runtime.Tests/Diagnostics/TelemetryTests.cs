@@ -116,21 +116,34 @@ public sealed class TelemetryTests
     }
 
     [Fact]
-    public void Lookups_count_loaded_refreshed_and_missing()
+    public void Lookups_count_hits_loads_refreshes_and_misses_and_are_collected_like_any_counter()
     {
         using var run = new TestRun();
         run.CreateClimate(counter: 1);
         using var recorder = new TelemetryRecorder();
+        TestRuntime.Configure(); // a new engine: the first lookup loads
+        IReadOnlyDictionary<(string?, string?, string?), double> before = recorder.Lookups();
 
-        Climate first = Climate.GetInstance(run.Directory);
-        Assert.Same(first, Climate.GetInstance(run.Directory));
+        Climate first = Climate.GetInstance(run.Directory);                                // loaded
+        TestRuntime.Configure(o => o.RefreshInterval = TimeSpan.FromHours(1));
+        Climate second = Climate.GetInstance(run.Directory);                               // loaded (new engine), checked now
+        Assert.Same(second, Climate.GetInstance(run.Directory));                           // hit
+        Assert.Same(second, Climate.GetInstance(run.Directory));                           // hit
         using var empty = new TestRun();
-        Assert.Null(Climate.TryGetInstance(empty.Directory));
+        Assert.Null(Climate.TryGetInstance(empty.Directory));                              // missing
+        TestRuntime.Configure();
+        Climate third = Climate.GetInstance(run.Directory);                                // loaded
+        Assert.Same(third, Climate.GetInstance(run.Directory));                            // refreshed (no throttle: checks the disk)
+        IReadOnlyDictionary<(string?, string?, string?), double> after = recorder.Lookups();
 
-        string?[] results = recorder.Of("nodb.instance.lookups").Select(m => m.Tag("nodb.result")).ToArray();
-        Assert.Equal(3, results.Length);
-        Assert.Contains("missing", results);
-        Assert.All(results, r => Assert.Contains(r, new[] { "hit", "refreshed", "loaded", "missing" }));
+        double Delta(string result) =>
+            after.GetValueOrDefault(("climate.nodb", "file", result)) - before.GetValueOrDefault(("climate.nodb", "file", result));
+        Assert.NotSame(first, third);
+        Assert.Equal(3, Delta("loaded"));
+        Assert.Equal(2, Delta("hit"));
+        Assert.Equal(1, Delta("missing"));
+        Assert.Equal(1, Delta("refreshed"));
+        Assert.Empty(recorder.Of("nodb.instance.lookups")); // observable: nothing is recorded per call
     }
 
     [Fact]

@@ -1,0 +1,144 @@
+using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
+
+namespace NoDb.Diagnostics;
+
+/// <summary>
+/// The counts behind <c>nodb.instance.lookups</c>, kept so that a cached <c>GetInstance</c> costs the same whether anyone
+/// listens or not: each thread adds to its own cells (a plain increment, no lock, no atomic), and the observable counter
+/// sums them when a listener collects. Exact: a cell is only ever written by its thread. The cells of threads that ended
+/// are folded into one array, so memory stays bounded by the live threads and the series.
+/// </summary>
+internal static class LookupCounts
+{
+    public const int Hit = 0;
+    public const int Refreshed = 1;
+    public const int Loaded = 2;
+    public const int Missing = 3;
+
+    private const int Results = 4;
+    private static readonly string[] ResultNames = ["hit", "refreshed", "loaded", "missing"];
+
+    private static readonly object Sync = new();
+    private static readonly Dictionary<(string Document, string Backend), int> Slots = new();
+    private static readonly List<(string Document, string Backend)> Series = [];
+    private static readonly List<(Thread Owner, long[] Cells)> Threads = [];
+    private static long[] s_ended = [];
+
+    [ThreadStatic]
+    private static long[]? t_cells;
+
+    /// <summary>The slot of one series (a document on a backend); registries take theirs once.</summary>
+    public static int SlotOf(string document, string backend)
+    {
+        lock (Sync)
+        {
+            if (!Slots.TryGetValue((document, backend), out int slot))
+            {
+                slot = Series.Count;
+                Series.Add((document, backend));
+                Slots.Add((document, backend), slot);
+            }
+
+            return slot;
+        }
+    }
+
+    /// <summary>Counts one lookup of <paramref name="result"/> in <paramref name="slot"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Count(int slot, int result)
+    {
+        int index = (slot * Results) + result;
+        long[]? cells = t_cells;
+        if (cells is not null && (uint)index < (uint)cells.Length)
+        {
+            cells[index]++;
+        }
+        else
+        {
+            CountSlow(index);
+        }
+    }
+
+    /// <summary>The cumulative count of every series and result seen so far, for the observable counter.</summary>
+    public static IEnumerable<Measurement<long>> Observe()
+    {
+        var measurements = new List<Measurement<long>>();
+        lock (Sync)
+        {
+            long[] totals = new long[Series.Count * Results];
+            Add(totals, s_ended);
+            for (int i = Threads.Count - 1; i >= 0; i--)
+            {
+                (Thread owner, long[] cells) = Threads[i];
+                if (owner.IsAlive)
+                {
+                    Add(totals, cells);
+                }
+                else
+                {
+                    s_ended = Merged(s_ended, cells);
+                    Add(totals, cells);
+                    Threads.RemoveAt(i);
+                }
+            }
+
+            for (int index = 0; index < totals.Length; index++)
+            {
+                if (totals[index] > 0)
+                {
+                    (string document, string backend) = Series[index / Results];
+                    measurements.Add(new Measurement<long>(
+                        totals[index],
+                        new KeyValuePair<string, object?>(NoDbTelemetry.DocumentTag, document),
+                        new KeyValuePair<string, object?>(NoDbTelemetry.BackendTag, backend),
+                        new KeyValuePair<string, object?>(NoDbTelemetry.ResultTag, ResultNames[index % Results])));
+                }
+            }
+        }
+
+        return measurements;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void CountSlow(int index)
+    {
+        lock (Sync)
+        {
+            long[]? old = t_cells;
+            long[] cells = new long[Math.Max(Series.Count, (index / Results) + 1) * Results];
+            old?.CopyTo(cells, 0);
+            int registered = old is null ? -1 : Threads.FindIndex(t => ReferenceEquals(t.Cells, old));
+            if (registered >= 0)
+            {
+                Threads[registered] = (Thread.CurrentThread, cells);
+            }
+            else
+            {
+                Threads.Add((Thread.CurrentThread, cells));
+            }
+
+            t_cells = cells;
+            cells[index]++;
+        }
+    }
+
+    private static void Add(long[] totals, long[] cells)
+    {
+        for (int i = 0; i < cells.Length && i < totals.Length; i++)
+        {
+            totals[i] += Volatile.Read(ref cells[i]);
+        }
+    }
+
+    private static long[] Merged(long[] into, long[] cells)
+    {
+        long[] merged = into.Length >= cells.Length ? into : [.. into, .. new long[cells.Length - into.Length]];
+        for (int i = 0; i < cells.Length; i++)
+        {
+            merged[i] += cells[i];
+        }
+
+        return merged;
+    }
+}
