@@ -6,10 +6,11 @@
 # by this script once the app has stopped) equals the builds it acknowledged plus the jobs it completed, and the client saw
 # no more acknowledgements than that. Exits 0 when there were no errors and nothing was lost, 1 otherwise, 2 on bad usage.
 #
-#   samples/WebApp/load.sh [--duration 10s] [--connections 8] [--threads 2] [--runs 4] [--redis <configuration>]
+#   samples/WebApp/load.sh [--duration 10s] [--connections 8] [--threads 2] [--runs 4] [--redis <configuration> | --redis-server]
 #
-# Embedded file locks by default; --redis (or NODB_REDIS) selects the Redis backend. Needs the .NET 10 SDK, wrk and curl
-# (installed with apt-get when missing and this shell runs as root).
+# Embedded file locks by default; --redis (or NODB_REDIS) selects the Redis backend, --redis-server starts a throwaway
+# redis-server on a free loopback port for it. Needs the .NET 10 SDK, wrk and curl (and redis-server for --redis-server),
+# installed with apt-get when missing and this shell runs as root.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -21,6 +22,7 @@ threads=2
 runs=4
 timeout=5s
 redis="${NODB_REDIS:-}"
+redis_server=false
 app=""
 keep=false
 
@@ -33,6 +35,7 @@ usage: $0 [options]
   --runs <n>              runs the app serves and the playback spreads over (default $runs)
   --timeout <time>        wrk's per-request timeout, counted as an error (default $timeout)
   --redis <configuration> the Redis backend, a StackExchange.Redis configuration string (default: NODB_REDIS, else embedded)
+  --redis-server          the Redis backend, on a redis-server this script starts on a free loopback port (and stops)
   --app <WebApp.dll>      run this build of the app instead of building samples/WebApp (Release)
   --keep                  keep the runs and the app's log (their folder is printed)
 EOF
@@ -46,6 +49,7 @@ while [ $# -gt 0 ]; do
     --runs) runs="${2:?--runs needs a value}"; shift 2 ;;
     --timeout) timeout="${2:?--timeout needs a value}"; shift 2 ;;
     --redis) redis="${2:?--redis needs a value}"; shift 2 ;;
+    --redis-server) redis_server=true; shift ;;
     --app) app="${2:?--app needs a value}"; shift 2 ;;
     --keep) keep=true; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -64,15 +68,20 @@ if [ "$threads" -gt "$connections" ]; then
   exit 2
 fi
 
-# wrk and curl: Debian's packages, installed when missing and this shell may.
+# wrk and curl (and redis-server): Debian's packages, installed when missing and this shell may.
 missing=()
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+if [ "$redis_server" = true ]; then
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "load.sh: ${missing[*]} missing: installing with apt-get" >&2
     apt-get update -qq >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    # This script starts its own server; the packaged service is not needed.
+    (service redis-server stop || true) >/dev/null 2>&1
   fi
   for tool in "${missing[@]}"; do
     if ! command -v "$tool" >/dev/null 2>&1; then
@@ -84,6 +93,7 @@ fi
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/nodb-webapp-load.XXXXXX")"
 pid=""
+redis_pid=""
 stop_app() {
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid" 2>/dev/null || true
@@ -98,6 +108,10 @@ stop_app() {
 }
 cleanup() {
   stop_app
+  if [ -n "$redis_pid" ]; then
+    kill -TERM "$redis_pid" 2>/dev/null || true
+    wait "$redis_pid" 2>/dev/null || true
+  fi
   if [ "$keep" = true ]; then
     echo "kept           $work" >&2
   else
@@ -124,8 +138,31 @@ if [ -z "$app" ]; then
 fi
 [ -f "$app" ] || fail "no app at $app"
 
+# A throwaway redis-server: a random free-looking port, tried again elsewhere if another process took it first.
+if [ "$redis_server" = true ]; then
+  for _ in $(seq 20); do
+    port=$((20000 + RANDOM % 40000))
+    redis-server --bind 127.0.0.1 --port "$port" --save "" --appendonly no --dir "$work" >"$work/redis.log" 2>&1 &
+    redis_pid=$!
+    for _ in $(seq 100); do
+      grep -q "Ready to accept connections" "$work/redis.log" && break
+      kill -0 "$redis_pid" 2>/dev/null || break
+      sleep 0.05
+    done
+    if kill -0 "$redis_pid" 2>/dev/null && grep -q "Ready to accept connections" "$work/redis.log"; then
+      redis="127.0.0.1:$port"
+      break
+    fi
+    kill -KILL "$redis_pid" 2>/dev/null || true
+    wait "$redis_pid" 2>/dev/null || true
+    redis_pid=""
+  done
+  [ -n "$redis_pid" ] || { cat "$work/redis.log" >&2; fail "could not start redis-server on a free port"; }
+fi
+
 if [ -n "$redis" ]; then
-  backend="Redis"
+  endpoint="${redis%%,*}"  # no options, no password
+  backend="Redis (${endpoint##*@})"
 else
   backend="embedded (OS file locks)"
 fi
