@@ -94,15 +94,17 @@ fi
 work="$(mktemp -d "${TMPDIR:-/tmp}/nodb-webapp-load.XXXXXX")"
 pid=""
 redis_pid=""
-stop_app() {
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+app_exit=""
+stop_app() { # SIGTERM: the host stops gracefully; SIGKILL after 10 s. Sets app_exit to the app's exit status.
+  if [ -n "$pid" ]; then
     kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 100); do
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.1
     done
     kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
+    app_exit=0
+    wait "$pid" 2>/dev/null || app_exit=$?
   fi
   pid=""
 }
@@ -138,10 +140,13 @@ if [ -z "$app" ]; then
 fi
 [ -f "$app" ] || fail "no app at $app"
 
-# A throwaway redis-server: a random free-looking port, tried again elsewhere if another process took it first.
+# A throwaway redis-server on a random port below the kernel's ephemeral range (so that it never takes a port the OS is
+# handing out for port 0, as other test servers ask for), tried again elsewhere if another process has it.
 if [ "$redis_server" = true ]; then
+  read -r ephemeral_low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || ephemeral_low=32768
+  [ "$ephemeral_low" -gt 11024 ] || ephemeral_low=32768
   for _ in $(seq 20); do
-    port=$((20000 + RANDOM % 40000))
+    port=$((10000 + RANDOM % (ephemeral_low - 10000)))
     redis-server --bind 127.0.0.1 --port "$port" --save "" --appendonly no --dir "$work" >"$work/redis.log" 2>&1 &
     redis_pid=$!
     for _ in $(seq 100); do
@@ -341,6 +346,12 @@ unseen=$(((built - builds) + (enqueued - jobs)))
 [ "$jobs" -le "$enqueued" ] || problems+=("the client saw $jobs jobs accepted, the app counted $enqueued")
 [ "$unseen" -le "$connections" ] || problems+=("the app acknowledged $unseen more changes than the client saw, more than the $connections requests that can be in flight")
 [ "$commits_written" -gt 0 ] || problems+=("/metrics shows no written commit")
+[ "$app_exit" = 0 ] || problems+=("the app exited with status $app_exit when asked to stop")
+# Errors the app logged (ASP.NET Core's console format starts them with "fail:" or "crit:"): a failed job, a refused write.
+logged_errors="$(grep -cE '^(fail|crit):' "$work/app.log" || true)"
+if [ "$logged_errors" -gt 0 ]; then
+  problems+=("the app logged $logged_errors errors: $(grep -m 3 -A 1 -E '^(fail|crit):' "$work/app.log" | tr -s ' \n' ' ')")
+fi
 
 echo "final state    BuildCount on disk $disk_builds = $built acknowledged builds + $completed completed jobs; JobsCompleted $disk_jobs; the client saw $builds + $jobs ($unseen in flight at the end)"
 if [ "${#problems[@]}" -eq 0 ]; then
