@@ -172,8 +172,10 @@ else
   backend="embedded (OS file locks)"
 fi
 
-# Port 0: the OS picks a free port; the app writes the address it got to a file once it serves.
-dotnet "$app" --urls "http://127.0.0.1:0" --NoDb:Redis="$redis" \
+# Port 0: the OS picks a free port; the app writes the address it got to a file once it serves. Its temp folder (where the
+# health check keeps its probe run) is inside this script's, so nothing is left behind.
+mkdir -p "$work/tmp"
+TMPDIR="$work/tmp" dotnet "$app" --urls "http://127.0.0.1:0" --NoDb:Redis="$redis" \
   --WebApp:RunsRoot="$work/runs" --WebApp:Runs="$runs" --WebApp:AddressFile="$work/address" \
   >"$work/app.log" 2>&1 &
 pid=$!
