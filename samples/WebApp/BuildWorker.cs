@@ -16,8 +16,7 @@ public sealed partial class BuildWorker(BuildJobs queue, IOptions<WebAppOptions>
 
     private async Task ConsumeAsync(CancellationToken stoppingToken)
     {
-        // A job is taken only by a worker about to run it; the ones still queued at stop are reported as left.
-        await Task.Yield();
+        // A job is taken from the queue only by a worker about to run it, so the ones still queued at stop are known.
         try
         {
             while (await queue.Reader.WaitToReadAsync(stoppingToken))
