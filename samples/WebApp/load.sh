@@ -321,6 +321,8 @@ echo "  lock hold     $(prom_sum "${hold_hist}_count" "" "") (mean $(prom_mean_m
 commit_hist=nodb_commit_duration_seconds
 commits_written="$(prom_sum "${commit_hist}_count" nodb_outcome written)"
 echo "  commits       written $commits_written (mean $(prom_mean_ms $commit_hist written) ms, p99 $(prom_quantile_ms $commit_hist written 0.99)), unchanged $(prom_sum "${commit_hist}_count" nodb_outcome unchanged), refused $(prom_sum "${commit_hist}_count" nodb_outcome refused), failed $(prom_sum "${commit_hist}_count" nodb_outcome failed)"
+locks_held="$(prom_sum nodb_locks_held "" "")"
+echo "  locks held    $locks_held now (idle: every scope was closed)"
 lookups=nodb_instance_lookups_total
 echo "  lookups       hit $(prom_sum $lookups nodb_result hit), refreshed $(prom_sum $lookups nodb_result refreshed), loaded $(prom_sum $lookups nodb_result loaded), missing $(prom_sum $lookups nodb_result missing)"
 lost=nodb_lock_lost_total
@@ -348,6 +350,7 @@ unseen=$(((built - builds) + (enqueued - jobs)))
 [ "$jobs" -le "$enqueued" ] || problems+=("the client saw $jobs jobs accepted, the app counted $enqueued")
 [ "$unseen" -le "$connections" ] || problems+=("the app acknowledged $unseen more changes than the client saw, more than the $connections requests that can be in flight")
 [ "$commits_written" -gt 0 ] || problems+=("/metrics shows no written commit")
+[ "$locks_held" -eq 0 ] || problems+=("/metrics shows $locks_held lock scopes still open while the app was idle")
 [ "$app_exit" = 0 ] || problems+=("the app exited with status $app_exit when asked to stop")
 # Errors the app logged (ASP.NET Core's console format starts them with "fail:" or "crit:"): a failed job, a refused write.
 logged_errors="$(grep -cE '^(fail|crit):' "$work/app.log" || true)"
