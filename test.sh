@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the solution. Needs the .NET 10 SDK, redis-server and redis-sentinel (the Redis suites start their
-# own servers on free loopback ports); installs them with apt-get when they are missing and this shell may.
+# own servers on free loopback ports) and wrk (the web sample's load test, samples/WebApp/load.sh); installs them with
+# apt-get when they are missing and this shell may.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -8,6 +9,8 @@ cd "$(dirname "$0")"
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v redis-sentinel >/dev/null 2>&1 || missing+=(redis-sentinel)
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "${missing[*]} missing: installing with apt-get" >&2
@@ -17,7 +20,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
     (service redis-server stop || true) >/dev/null 2>&1
     (service redis-sentinel stop || true) >/dev/null 2>&1
   else
-    echo "${missing[*]} missing: install (apt-get install redis-server redis-sentinel) and run again." >&2
+    echo "${missing[*]} missing: install (apt-get install ${missing[*]}) and run again." >&2
     exit 1
   fi
 fi
