@@ -29,7 +29,6 @@ builder.Services.AddOpenTelemetry()
     .WithMetrics(metrics =>
     {
         metrics.AddMeter("NoDb", "Microsoft.AspNetCore.Hosting")
-            .AddView(NoDbHistograms.View)
             .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
         if (console)
         {

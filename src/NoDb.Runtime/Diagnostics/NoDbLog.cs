@@ -59,4 +59,8 @@ internal static partial class NoDbLog
     [LoggerMessage(EventId = 12, EventName = "RenewalUnconfirmed", Level = LogLevel.Warning,
         Message = "Redis did not confirm a renewal of the lease of {Document}; the lease is lost if none is confirmed before its deadline")]
     public static partial void RenewalUnconfirmed(ILogger logger, string document, Exception error);
+
+    [LoggerMessage(EventId = 13, EventName = "ProbeDirectoryLeft", Level = LogLevel.Warning,
+        Message = "Could not remove the health check's probe directory {Directory}; it is safe to delete")]
+    public static partial void ProbeDirectoryLeft(ILogger logger, string directory, Exception error);
 }

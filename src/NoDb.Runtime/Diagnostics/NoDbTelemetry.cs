@@ -29,11 +29,17 @@ internal static class NoDbTelemetry
 
     public static readonly ActivitySource Source = new(Name, Version);
 
-    public static readonly Histogram<double> LockWait = Meter.CreateHistogram<double>(
-        "nodb.lock.wait.duration", "s", "From asking for a lock to getting it or giving up.");
+    /// <summary>
+    /// The bucket boundaries NoDb's duration histograms advise, in seconds: from 50 µs (an uncontended local lock) to 60 s
+    /// (the default lock timeout). OpenTelemetry's defaults (0, 5, 10 … 10,000) suit milliseconds and would put every wait
+    /// of a healthy app in the first bucket. An application's own view still wins.
+    /// </summary>
+    public static readonly IReadOnlyList<double> DurationBuckets =
+        [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
-    public static readonly Histogram<double> LockHold = Meter.CreateHistogram<double>(
-        "nodb.lock.hold.duration", "s", "From acquiring a lock to releasing it.");
+    public static readonly Histogram<double> LockWait = Seconds("nodb.lock.wait.duration", "From asking for a lock to getting it or giving up.");
+
+    public static readonly Histogram<double> LockHold = Seconds("nodb.lock.hold.duration", "From acquiring a lock to releasing it.");
 
     public static readonly UpDownCounter<long> LocksHeld = Meter.CreateUpDownCounter<long>(
         "nodb.locks.held", "{lock}", "Lock scopes open now.");
@@ -41,8 +47,7 @@ internal static class NoDbTelemetry
     public static readonly Counter<long> LockLost = Meter.CreateCounter<long>(
         "nodb.lock.lost", "{lease}", "Leases lost while held.");
 
-    public static readonly Histogram<double> CommitDuration = Meter.CreateHistogram<double>(
-        "nodb.commit.duration", "s", "Persisting a scope.");
+    public static readonly Histogram<double> CommitDuration = Seconds("nodb.commit.duration", "Persisting a scope.");
 
     /// <summary>Observable, so that a cached lookup costs the same with a listener as without (<see cref="LookupCounts"/>).</summary>
     public static readonly ObservableCounter<long> InstanceLookups = Meter.CreateObservableCounter(
@@ -50,6 +55,13 @@ internal static class NoDbTelemetry
 
     public static readonly Counter<long> CacheReads = Meter.CreateCounter<long>(
         "nodb.cache.reads", "{read}", "Reads of the Redis document cache.");
+
+    private static Histogram<double> Seconds(string name, string description) =>
+#if NET9_0_OR_GREATER
+        Meter.CreateHistogram<double>(name, "s", description, tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+#else
+        Meter.CreateHistogram<double>(name, "s", description);
+#endif
 
     public static string BackendOf(NoDbEngine engine) => engine.Locks is RedisLockBackend ? "redis" : "file";
 

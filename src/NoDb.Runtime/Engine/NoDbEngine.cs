@@ -22,6 +22,7 @@ internal sealed class NoDbEngine : IDisposable
     private readonly ConcurrentDictionary<Type, IInstanceRegistry> _registries = new();
     private readonly RedisConnectionLog? _redisLog;
     private int _disposed;
+    private string? _healthProbeDirectory;
 
     public NoDbEngine(NoDbOptions options)
         : this(options, redis: null)
@@ -92,8 +93,54 @@ internal sealed class NoDbEngine : IDisposable
     public IEnumerable<string> WorkingDirectoriesOf(string runId) =>
         _registries.Values.SelectMany(r => r.WorkingDirectoriesOf(runId)).Concat(Coordinator.WorkingDirectoriesOf(runId));
 
+    /// <summary>
+    /// The working directory the health check probes in: made on first use under the temp folder with an unguessable name
+    /// and mode 0700, reused by every check of this engine, and removed when the engine is disposed.
+    /// </summary>
+    public string HealthProbeDirectory()
+    {
+        if (Volatile.Read(ref _healthProbeDirectory) is { } existing)
+        {
+            return existing;
+        }
+
+        string path = Path.Join(Path.GetTempPath(), $"nodb-health-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+        }
+        else
+        {
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        if (Interlocked.CompareExchange(ref _healthProbeDirectory, path, null) is { } raced)
+        {
+            Directory.Delete(path);
+            return raced;
+        }
+
+        return path;
+    }
+
     /// <summary>Forgets the bookkeeping of instances that were collected; returns how many entries.</summary>
     public int Sweep() => _registries.Values.Sum(r => r.Sweep());
+
+    private void DeleteHealthProbeDirectory()
+    {
+        if (Interlocked.Exchange(ref _healthProbeDirectory, null) is not { } path)
+        {
+            return;
+        }
+
+        try
+        {
+            Directory.Delete(path, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            NoDbLog.ProbeDirectoryLeft(Logger, path, e);
+        }
+    }
 
     private static TimeSpan FenceWaitOf(NoDbOptions options) =>
         options.DefaultLockTimeout.TotalMilliseconds >= int.MaxValue ? Timeout.InfiniteTimeSpan : options.DefaultLockTimeout;
@@ -112,5 +159,6 @@ internal sealed class NoDbEngine : IDisposable
         Clock.Dispose();
         _redisLog?.Dispose();
         (Locks as IDisposable)?.Dispose();
+        DeleteHealthProbeDirectory();
     }
 }

@@ -11,14 +11,14 @@ namespace NoDb.Hosting;
 
 /// <summary>
 /// The health check <c>nodb</c>: on the Redis backend, Redis answers a <c>PING</c> and the change-notice subscription is
-/// connected; on both, a lock is taken and a document written, fenced, in a probe working directory under the temp folder
-/// (one per process, reused), so the run state folder is writable and the locks behave.
+/// connected; on both, a lock is taken and a document written, fenced, in the engine's probe working directory under the
+/// temp folder (one per engine, reused, removed when the engine is disposed), so the run state folder is writable and the
+/// locks behave. Concurrent checks (load balancers probe at once) queue at the probe document's in-process gate, as
+/// every lock of the process does.
 /// </summary>
 internal sealed class NoDbHealthCheck(IServiceProvider services) : IHealthCheck
 {
     private const string ProbeFile = "probe.nodb";
-
-    private static readonly string ProbeDirectory = Path.Join(Path.GetTempPath(), $"nodb-health-{Environment.ProcessId}");
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -48,9 +48,24 @@ internal sealed class NoDbHealthCheck(IServiceProvider services) : IHealthCheck
     /// <summary>Locks the probe document and writes it under the fence, as a commit does, then releases.</summary>
     private static async Task ProbeAsync(NoDbEngine engine, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(ProbeDirectory);
-        var target = new LockTarget(NoDbPaths.NormalizeWorkingDirectory(ProbeDirectory), ProbeFile);
-        ILockLease lease = await engine.Locks.AcquireAsync(target, engine.FenceWait, cancellationToken).ConfigureAwait(false);
+        var target = new LockTarget(NoDbPaths.NormalizeWorkingDirectory(engine.HealthProbeDirectory()), ProbeFile);
+        LocalGate gate = engine.Coordinator.GateFor(target);
+        if (!await gate.EnterAsync(engine.FenceWait, engine.Time, synchronous: false, cancellationToken).ConfigureAwait(false))
+        {
+            throw new TimeoutException($"Another health check of this process held the probe lock for longer than {engine.FenceWait}.");
+        }
+
+        ILockLease lease;
+        try
+        {
+            lease = await engine.Locks.AcquireAsync(target, engine.FenceWait, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            gate.Exit();
+            throw;
+        }
+
         try
         {
             using RunDirectory run = RunDirectory.Open(target.WorkingDirectory);
@@ -61,7 +76,14 @@ internal sealed class NoDbHealthCheck(IServiceProvider services) : IHealthCheck
         }
         finally
         {
-            await lease.ReleaseAsync().ConfigureAwait(false);
+            try
+            {
+                await lease.ReleaseAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Exit();
+            }
         }
     }
 }

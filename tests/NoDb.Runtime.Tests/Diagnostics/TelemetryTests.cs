@@ -188,4 +188,30 @@ public sealed class TelemetryTests
         await held.DisposeAsync();
         Assert.Single(recorder.Of("nodb.lock.wait.duration"), m => m.Tag("nodb.outcome") == "cancelled");
     }
+
+    [Fact]
+    public void The_duration_histograms_advise_buckets_in_seconds_from_50_microseconds_to_a_minute()
+    {
+        var histograms = new Dictionary<string, IReadOnlyList<double>?>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, _) =>
+            {
+                if (instrument.Meter.Name == "NoDb" && instrument is System.Diagnostics.Metrics.Histogram<double> histogram)
+                {
+                    histograms[instrument.Name] = histogram.Advice?.HistogramBucketBoundaries;
+                }
+            },
+        };
+        listener.Start();
+
+        Assert.Equal(["nodb.commit.duration", "nodb.lock.hold.duration", "nodb.lock.wait.duration"], histograms.Keys.Order());
+        Assert.All(histograms.Values, b =>
+        {
+            Assert.NotNull(b);
+            Assert.Equal(0.00005, b[0]);
+            Assert.Equal(60, b[^1]);
+            Assert.Equal(b.Order(), b);
+        });
+    }
 }

@@ -49,4 +49,24 @@ public sealed class HealthCheckTests : IDisposable
         Assert.Equal("redis", entry.Data["backend"]);
         Assert.Contains("127.0.0.1:1", entry.Description, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Concurrent_checks_are_all_healthy_and_the_probe_directory_goes_with_the_host()
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddNoDb(o => o.DefaultLockTimeout = TimeSpan.FromSeconds(10)).UseFileLocks();
+        builder.Services.AddHealthChecks().AddNoDb();
+        using IHost host = builder.Build();
+        await host.StartAsync().Within();
+        HealthCheckService checks = host.Services.GetRequiredService<HealthCheckService>();
+
+        // Load balancers probe at once: the probes queue at the probe document's gate, as every lock does.
+        HealthReport[] reports = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => checks.CheckHealthAsync()))).Within();
+        string probe = host.Services.GetRequiredService<NoDb.Hosting.NoDbHostedService>().Engine!.HealthProbeDirectory();
+        Assert.True(Directory.Exists(probe));
+        await host.StopAsync().Within();
+
+        Assert.All(reports, r => Assert.Equal(HealthStatus.Healthy, r.Entries["nodb"].Status));
+        Assert.False(Directory.Exists(probe));
+    }
 }
