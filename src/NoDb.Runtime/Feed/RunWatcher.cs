@@ -213,9 +213,10 @@ internal sealed class RunWatcher
     private void OnChangeNotice(string message)
     {
         _identity ??= ReadIdentity();
-        if (_identity is { } identity && message.StartsWith(identity + "/", StringComparison.Ordinal))
+        if (_identity is { } identity && Locking.Redis.ChangeNotice.Parse(message) is { } notice &&
+            notice.Document.StartsWith(identity + "/", StringComparison.Ordinal))
         {
-            Emit(NoDbRunEventKind.Committed, message[(identity.Length + 1)..], null);
+            Emit(NoDbRunEventKind.Committed, notice.Document[(identity.Length + 1)..], null);
         }
     }
 

@@ -21,6 +21,7 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
     private readonly ConcurrentDictionary<string, RedisLease> _active = new(StringComparer.Ordinal);
     private readonly ReleaseSignals _signals;
     private readonly string _owner = $"{Environment.MachineName}|{Environment.ProcessId}";
+    private readonly string _origin = Guid.NewGuid().ToString("N");
 
     private static readonly RedisChannel ChangedChannel = RedisChannel.Literal(RedisKeys.ChangedChannel);
     private readonly Action<RedisChannel, RedisValue> OnChanged;
@@ -45,7 +46,15 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
         LeaseDuration = leaseDuration;
         _cacheTimeToLive = cacheTimeToLive;
         _fenceWait = fenceWait ?? TimeSpan.FromSeconds(60);
-        OnChanged = (_, identity) => onChanged?.Invoke(identity.ToString());
+        OnChanged = (_, notice) =>
+        {
+            // A commit's notice names the document and the backend that made it; this backend's own commits left its
+            // instances up to date, so only the others' mark them stale.
+            if (ChangeNotice.Parse(notice.ToString()) is { } parsed && !string.Equals(parsed.Origin, _origin, StringComparison.Ordinal))
+            {
+                onChanged?.Invoke(parsed.Document);
+            }
+        };
 
         // Renew often enough that a lock cleared elsewhere is noticed within the check interval, as the embedded backend does.
         TimeSpan third = leaseDuration / 3;
@@ -160,7 +169,7 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
             Database.ScriptEvaluate(
                 RedisScripts.CacheCommitted,
                 [keys.Document],
-                [fencingNumber, document, (long)_cacheTimeToLive.TotalSeconds, RedisKeys.ChangedChannel, identity.Id + "/" + target.FileName, stampText, mac],
+                [fencingNumber, document, (long)_cacheTimeToLive.TotalSeconds, RedisKeys.ChangedChannel, ChangeNotice.Format(identity.Id + "/" + target.FileName, _origin), stampText, mac],
                 CommandFlags.FireAndForget);
         }
         catch (Exception e) when (RedisFailures.Is(e) || e is IOException or UnauthorizedAccessException)
