@@ -1,7 +1,7 @@
-namespace NoDb.Runtime.Tests.TestSupport;
+namespace NoDb.TestSupport;
 
 /// <summary>Awaits a condition that another thread makes true, yielding between looks, and fails after a bound.</summary>
-internal static class Eventually
+public static class Eventually
 {
     public static Task True(Func<bool> condition) => True(() => Task.FromResult(condition()));
 

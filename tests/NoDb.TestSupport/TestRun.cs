@@ -1,10 +1,10 @@
 using System.Text;
 using NoDb.TestControllers;
 
-namespace NoDb.Runtime.Tests.TestSupport;
+namespace NoDb.TestSupport;
 
 /// <summary>A fresh working directory under the temp folder, deleted afterwards.</summary>
-internal sealed class TestRun : IDisposable
+public sealed class TestRun : IDisposable
 {
     private readonly DirectoryInfo _root;
 

@@ -1,12 +1,12 @@
 using System.Text;
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 using NoDb.Storage;
 using NoDb.TestControllers;
 
-namespace NoDb.Runtime.Tests.Trust;
+namespace NoDb.Backends.Tests.Trust;
 
 /// <summary>The disk is the truth: nothing rewritten that did not change, nothing dropped, no stale overwrite. Both backends.</summary>
-public sealed class DiskTruthTests
+public abstract class DiskTruthTests(BackendFixture backend) : BackendTest(backend)
 {
     private static FileStamp StampOf(TestRun run, string fileName = "climate.nodb") =>
         DocumentFile.Stamp(run.Directory, fileName) ?? throw new FileNotFoundException(fileName);
@@ -159,4 +159,13 @@ public sealed class DiskTruthTests
         Assert.Equal(path, error.FilePath);
         Assert.Contains("cannot be created", error.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>On the embedded file locks.</summary>
+    public sealed class OnFileLocks(FileLocksFixture backend) : DiskTruthTests(backend);
+
+    /// <summary>On a redis-server.</summary>
+    public sealed class OnRedis(RedisFixture backend) : DiskTruthTests(backend);
+
+    /// <summary>On a three-master Redis Cluster.</summary>
+    public sealed class OnRedisCluster(RedisClusterFixture backend) : DiskTruthTests(backend);
 }

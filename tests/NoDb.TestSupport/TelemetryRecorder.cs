@@ -2,10 +2,10 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace NoDb.Runtime.Tests.Diagnostics;
+namespace NoDb.TestSupport;
 
 /// <summary>Listens to the <c>NoDb</c> meter and activity source and keeps every measurement and stopped activity.</summary>
-internal sealed class TelemetryRecorder : IDisposable
+public sealed class TelemetryRecorder : IDisposable
 {
     private readonly MeterListener _meters = new();
     private readonly ActivityListener _activities;
@@ -116,7 +116,7 @@ internal sealed class TelemetryRecorder : IDisposable
         Measurements.Enqueue(measurement);
     }
 
-    internal sealed record Measurement(string Instrument, string? Unit, double Value, IReadOnlyDictionary<string, object?> Tags)
+    public sealed record Measurement(string Instrument, string? Unit, double Value, IReadOnlyDictionary<string, object?> Tags)
     {
         public string? Tag(string key) => Tags.TryGetValue(key, out object? value) ? value?.ToString() : null;
     }

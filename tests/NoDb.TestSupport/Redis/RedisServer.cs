@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace NoDb.Redis.Tests.Support;
+namespace NoDb.TestSupport;
 
 /// <summary>A real redis-server on a free loopback port, started for the tests and stopped after them.</summary>
-internal sealed class RedisServer : IDisposable
+public sealed class RedisServer : IDisposable
 {
     private const string ReadyLine = "Ready to accept connections";
 

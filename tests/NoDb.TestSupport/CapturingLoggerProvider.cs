@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace NoDb.Runtime.Tests.TestSupport;
+namespace NoDb.TestSupport;
 
 /// <summary>A fake logger provider that keeps every line of the <c>NoDb</c> category, with its event id, level and exception.</summary>
-internal sealed class CapturingLoggerProvider : ILoggerProvider
+public sealed class CapturingLoggerProvider : ILoggerProvider
 {
     private readonly List<(Func<Entry, bool> Matches, int Count, TaskCompletionSource Seen)> _waiters = [];
 
@@ -49,7 +49,7 @@ internal sealed class CapturingLoggerProvider : ILoggerProvider
     {
     }
 
-    internal sealed record Entry(string Category, LogLevel Level, EventId Id, string Message, Exception? Exception);
+    public sealed record Entry(string Category, LogLevel Level, EventId Id, string Message, Exception? Exception);
 
     private sealed class Logger(string category, CapturingLoggerProvider provider) : ILogger
     {

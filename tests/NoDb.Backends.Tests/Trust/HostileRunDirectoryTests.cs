@@ -1,15 +1,15 @@
 using System.Diagnostics;
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 using NoDb.Storage;
 using NoDb.TestControllers;
 
-namespace NoDb.Runtime.Tests.Trust;
+namespace NoDb.Backends.Tests.Trust;
 
 /// <summary>
 /// Nothing outside the run is read or changed, whatever another local user does inside it. The attacker's moves are made
 /// as the user <c>nobody</c> when the suite runs as root (as CI does), as this user otherwise.
 /// </summary>
-public sealed class HostileRunDirectoryTests
+public abstract class HostileRunDirectoryTests(BackendFixture backend) : BackendTest(backend)
 {
     private static readonly UnixFileMode RootOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
@@ -191,7 +191,7 @@ public sealed class HostileRunDirectoryTests
     public async Task A_new_document_follows_the_process_umask()
     {
         using var run = new TestRun();
-        using WorkerProcess worker = WorkerProcess.StartWithUmask("077", "create", run.Directory);
+        using WorkerProcess worker = Backend.StartWorkerWithUmask("077", "create", run.Directory);
         Assert.Equal("created", await worker.ReadLineAsync(TestTimeouts.Patience));
         Assert.Equal(0, await worker.WaitForExitAsync(TestTimeouts.Patience));
 
@@ -302,4 +302,13 @@ public sealed class HostileRunDirectoryTests
         await climate.UpdateAsync(c => c.Counter = 2).Within();
         Assert.Equal(2, Climate.LoadDetached(run.Directory).Counter);
     }
+
+    /// <summary>On the embedded file locks.</summary>
+    public sealed class OnFileLocks(FileLocksFixture backend) : HostileRunDirectoryTests(backend);
+
+    /// <summary>On a redis-server.</summary>
+    public sealed class OnRedis(RedisFixture backend) : HostileRunDirectoryTests(backend);
+
+    /// <summary>On a three-master Redis Cluster.</summary>
+    public sealed class OnRedisCluster(RedisClusterFixture backend) : HostileRunDirectoryTests(backend);
 }

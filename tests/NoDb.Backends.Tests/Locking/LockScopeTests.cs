@@ -1,10 +1,10 @@
 using NoDb.Locking;
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 using NoDb.TestControllers;
 
-namespace NoDb.Runtime.Tests.Locking;
+namespace NoDb.Backends.Tests.Locking;
 
-public sealed class LockScopeTests
+public abstract class LockScopeTests(BackendFixture backend) : BackendTest(backend)
 {
     [Fact]
     public async Task Disposing_a_scope_persists_the_change()
@@ -343,7 +343,7 @@ public sealed class LockScopeTests
     {
         using var run = new TestRun();
         Climate climate = run.CreateClimate();
-        using WorkerProcess holder = WorkerProcess.Start("hold", run.Directory);
+        using WorkerProcess holder = Backend.StartWorker("hold", run.Directory);
         Assert.StartsWith("locked", await holder.ReadLineAsync(TestTimeouts.Patience), StringComparison.Ordinal);
 
         Task<NoDbLockScope> waiter = climate.LockAsync(TimeSpan.FromDays(60)).AsTask();
@@ -399,4 +399,13 @@ public sealed class LockScopeTests
         await climate.UpdateAsync(c => c.Counter = 1).Within();
         Assert.Equal(1, Climate.LoadDetached(run.Directory).Counter);
     }
+
+    /// <summary>On the embedded file locks.</summary>
+    public sealed class OnFileLocks(FileLocksFixture backend) : LockScopeTests(backend);
+
+    /// <summary>On a redis-server.</summary>
+    public sealed class OnRedis(RedisFixture backend) : LockScopeTests(backend);
+
+    /// <summary>On a three-master Redis Cluster.</summary>
+    public sealed class OnRedisCluster(RedisClusterFixture backend) : LockScopeTests(backend);
 }

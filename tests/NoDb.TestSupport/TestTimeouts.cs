@@ -1,6 +1,6 @@
-namespace NoDb.Runtime.Tests.TestSupport;
+namespace NoDb.TestSupport;
 
-internal static class TestTimeouts
+public static class TestTimeouts
 {
     /// <summary>A generous bound for an outcome that should come promptly; exceeding it fails the test instead of hanging it.</summary>
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);

@@ -1,10 +1,10 @@
 using NoDb.Infrastructure;
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 using NoDb.TestControllers;
 
-namespace NoDb.Runtime.Tests.Instances;
+namespace NoDb.Backends.Tests.Instances;
 
-public sealed class InstanceRegistryTests
+public abstract class InstanceRegistryTests(BackendFixture backend) : BackendTest(backend)
 {
     [Fact]
     public async Task A_hundred_concurrent_first_callers_get_one_object_from_one_load()
@@ -214,4 +214,92 @@ public sealed class InstanceRegistryTests
             Assert.Same(created, seen);
         }
     }
+
+    [Fact]
+    public async Task Within_the_refresh_interval_GetInstance_serves_the_cache_and_a_lock_still_reads_the_disk()
+    {
+        using IDisposable throttled = Backend.BindNew(o => o.RefreshInterval = TimeSpan.FromHours(1));
+        using var run = new TestRun();
+        Climate cached = run.CreateClimate(stationId: "CACHED");
+        run.WriteClimateText("""{ "stationId": "ON-DISK" }""");
+
+        // Hot path: no disk access within the interval, so the external change is not seen yet.
+        Assert.Same(cached, Climate.GetInstance(run.Directory));
+        Assert.Equal("CACHED", cached.StationId);
+
+        // Taking the lock always brings the instance up to date with the disk.
+        await using (await cached.LockAsync())
+        {
+            Assert.Equal("ON-DISK", cached.StationId);
+        }
+    }
+
+    [Fact]
+    public async Task A_hand_edit_after_the_last_commit_is_what_a_fresh_process_reads_not_the_cached_body()
+    {
+        using var run = new TestRun();
+        Climate climate = run.CreateClimate(stationId: "CACHED");
+        await climate.UpdateAsync(c => c.Counter = 1);
+        await Backend.DocumentCachedAsync(run.Directory).Within();
+
+        run.WriteClimateText("""{ "stationId": "HAND", "Counter": 1 }""");
+        Forget(run.Directory);
+
+        Assert.Equal("HAND", Climate.GetInstance(run.Directory).StationId);
+    }
+
+    [Fact]
+    public async Task Two_runs_with_the_same_run_id_under_different_parents_share_no_lock_and_no_cached_document()
+    {
+        using var first = new TestRun();
+        string secondRoot = Directory.CreateTempSubdirectory("nodb-twin-").FullName;
+        string second = Path.Join(secondRoot, first.RunId);
+        Directory.CreateDirectory(second);
+        try
+        {
+            Climate a = first.CreateClimate(stationId: "FIRST");
+            Climate b = Climate.Create(second, c => c.StationId = "SECOND");
+
+            await using (await a.LockAsync())
+            {
+                NoDbLockScope? other = await b.TryLockAsync();
+                Assert.NotNull(other);
+                await other.DisposeAsync();
+            }
+
+            Forget(second);
+            Assert.Equal("SECOND", Climate.GetInstance(second).StationId);
+        }
+        finally
+        {
+            Directory.Delete(secondRoot, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task The_same_run_through_a_symbolic_link_has_one_lock()
+    {
+        using var run = new TestRun();
+        Climate direct = run.CreateClimate();
+        string alias = Path.Join(Path.GetDirectoryName(run.Directory)!, "alias-" + run.RunId);
+        Directory.CreateSymbolicLink(alias, run.Directory);
+        Climate throughLink = Climate.GetInstance(alias);
+
+        await using (await direct.LockAsync())
+        {
+            Assert.Null(await throughLink.TryLockAsync());
+        }
+    }
+
+    /// <summary>A cold load in this process: the next GetInstance loads again (from the cache if it may, else the disk).</summary>
+    private static void Forget(string directory) => NoDbController<Climate>.Forget(directory);
+
+    /// <summary>On the embedded file locks.</summary>
+    public sealed class OnFileLocks(FileLocksFixture backend) : InstanceRegistryTests(backend);
+
+    /// <summary>On a redis-server.</summary>
+    public sealed class OnRedis(RedisFixture backend) : InstanceRegistryTests(backend);
+
+    /// <summary>On a three-master Redis Cluster.</summary>
+    public sealed class OnRedisCluster(RedisClusterFixture backend) : InstanceRegistryTests(backend);
 }

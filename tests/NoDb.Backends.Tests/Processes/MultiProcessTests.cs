@@ -1,10 +1,10 @@
 using System.Globalization;
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 using NoDb.TestControllers;
 
-namespace NoDb.Runtime.Tests.Processes;
+namespace NoDb.Backends.Tests.Processes;
 
-public sealed class MultiProcessTests
+public abstract class MultiProcessTests(BackendFixture backend) : BackendTest(backend)
 {
     [Fact]
     public async Task Several_processes_incrementing_one_document_lose_nothing()
@@ -15,7 +15,7 @@ public sealed class MultiProcessTests
         run.CreateClimate();
 
         var workers = Enumerable.Range(0, processes)
-            .Select(_ => WorkerProcess.Start("increment", run.Directory, incrementsEach.ToString(CultureInfo.InvariantCulture)))
+            .Select(_ => Backend.StartWorker("increment", run.Directory, incrementsEach.ToString(CultureInfo.InvariantCulture)))
             .ToList();
         try
         {
@@ -45,7 +45,7 @@ public sealed class MultiProcessTests
     {
         using var run = new TestRun();
         Climate climate = run.CreateClimate();
-        using WorkerProcess holder = WorkerProcess.Start("hold", run.Directory);
+        using WorkerProcess holder = Backend.StartWorker("hold", run.Directory);
         Assert.StartsWith("locked", await holder.ReadLineAsync(TestTimeouts.Patience), StringComparison.Ordinal);
         Assert.True(await climate.IsLockedAsync());
 
@@ -67,7 +67,7 @@ public sealed class MultiProcessTests
     {
         using var run = new TestRun();
         Climate climate = run.CreateClimate();
-        using WorkerProcess holder = WorkerProcess.Start("hold", run.Directory);
+        using WorkerProcess holder = Backend.StartWorker("hold", run.Directory);
         Assert.StartsWith("locked", await holder.ReadLineAsync(TestTimeouts.Patience), StringComparison.Ordinal);
 
         Assert.Null(await climate.TryLockAsync());
@@ -77,4 +77,37 @@ public sealed class MultiProcessTests
         NoDbLockScope? scope = await climate.LockAsync(TimeSpan.FromSeconds(30)).Within();
         await scope.DisposeAsync();
     }
+
+    [Fact]
+    public async Task A_hundred_tasks_over_four_processes_never_see_two_holders()
+    {
+        using var run = new TestRun();
+        run.CreateClimate();
+
+        // 4 processes x 25 tasks x 4 rounds; inside the lock each creates a marker file exclusively, which fails if
+        // another holder is inside at the same moment.
+        List<WorkerProcess> workers = [.. Enumerable.Range(0, 4).Select(_ => Backend.StartWorker("exclusive", run.Directory, "4"))];
+        try
+        {
+            foreach (WorkerProcess worker in workers)
+            {
+                Assert.Equal("done", await worker.ReadLineAsync(TimeSpan.FromMinutes(2)));
+            }
+        }
+        finally
+        {
+            workers.ForEach(w => w.Dispose());
+        }
+
+        Assert.Equal(4 * 25 * 4, Climate.LoadDetached(run.Directory).Counter);
+    }
+
+    /// <summary>On the embedded file locks.</summary>
+    public sealed class OnFileLocks(FileLocksFixture backend) : MultiProcessTests(backend);
+
+    /// <summary>On a redis-server.</summary>
+    public sealed class OnRedis(RedisFixture backend) : MultiProcessTests(backend);
+
+    /// <summary>On a three-master Redis Cluster.</summary>
+    public sealed class OnRedisCluster(RedisClusterFixture backend) : MultiProcessTests(backend);
 }

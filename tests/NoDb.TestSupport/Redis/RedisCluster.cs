@@ -1,9 +1,9 @@
 using System.Diagnostics;
 
-namespace NoDb.Redis.Tests.Support;
+namespace NoDb.TestSupport;
 
 /// <summary>A Redis Cluster of three masters on loopback, made with redis-cli --cluster create, stopped afterwards.</summary>
-internal sealed class RedisCluster : IDisposable
+public sealed class RedisCluster : IDisposable
 {
     private readonly List<RedisServer> _nodes = [];
     private readonly DirectoryInfo _state = Directory.CreateTempSubdirectory("nodb-cluster-");

@@ -1,9 +1,10 @@
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 using NoDb.TestControllers;
 
-namespace NoDb.Runtime.Tests.Locking;
+namespace NoDb.Backends.Tests.Locking;
 
-public sealed class FencingTests
+/// <summary>Fencing: a holder whose lock was taken away (cleared, forced, by this or another process) never writes.</summary>
+public abstract class FencingTests(BackendFixture backend) : BackendTest(backend)
 {
     [Fact]
     public async Task A_stale_holder_cannot_overwrite_a_newer_commit()
@@ -31,12 +32,13 @@ public sealed class FencingTests
         Assert.Equal("NEWER", Climate.LoadDetached(run.Directory).StationId);
     }
 
+
     [Fact]
     public async Task A_stale_holder_in_another_process_is_refused_and_the_newer_state_stays()
     {
         using var run = new TestRun();
         run.CreateClimate(stationId: "ORIGINAL");
-        using WorkerProcess stale = WorkerProcess.Start("stale-write", run.Directory);
+        using WorkerProcess stale = Backend.StartWorker("stale-write", run.Directory);
         long staleFence = long.Parse((await stale.ReadLineAsync(TestTimeouts.Patience)).Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
 
         // Take the lock away from the paused worker and commit newer state.
@@ -53,23 +55,6 @@ public sealed class FencingTests
         Assert.Equal("NEWER", Climate.LoadDetached(run.Directory).StationId);
     }
 
-    [Fact]
-    public async Task Fencing_numbers_survive_a_restart_of_the_runtime()
-    {
-        using var run = new TestRun();
-        Climate climate = run.CreateClimate();
-        NoDbLockToken before = await climate.AcquireLockAsync();
-        await climate.UnlockAsync(before);
-
-        // A new process would read the counter from disk, as a reconfigured runtime does here.
-        var freshBackend = new NoDb.Locking.FileLocks.FileLockBackend(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
-        var target = new NoDb.Locking.LockTarget(run.Directory, "climate.nodb");
-        NoDb.Locking.ILockLease? lease = await freshBackend.TryAcquireAsync(target, CancellationToken.None);
-
-        Assert.NotNull(lease);
-        Assert.True(lease.FencingNumber > before.FencingNumber);
-        lease.Release();
-    }
 
     [Fact]
     public async Task The_holder_is_told_when_another_process_takes_its_lock_and_writes_nothing()
@@ -79,7 +64,7 @@ public sealed class FencingTests
         NoDbLockScope scope = await climate.LockAsync();
         climate.Counter = 2;
 
-        using (WorkerProcess other = WorkerProcess.Start("force-unlock", run.Directory))
+        using (WorkerProcess other = Backend.StartWorker("force-unlock", run.Directory))
         {
             Assert.Equal("forced", await other.ReadLineAsync(TestTimeouts.Patience));
         }
@@ -89,6 +74,7 @@ public sealed class FencingTests
         Assert.Equal(1, Climate.LoadDetached(run.Directory).Counter);
         Assert.Equal(1, climate.Counter);
     }
+
 
     [Fact]
     public async Task Fencing_numbers_keep_growing_after_the_state_folder_is_deleted()
@@ -104,4 +90,13 @@ public sealed class FencingTests
 
         Assert.True(after.FencingNumber > before.FencingNumber);
     }
+
+    /// <summary>On the embedded file locks.</summary>
+    public sealed class OnFileLocks(FileLocksFixture backend) : FencingTests(backend);
+
+    /// <summary>On a redis-server.</summary>
+    public sealed class OnRedis(RedisFixture backend) : FencingTests(backend);
+
+    /// <summary>On a three-master Redis Cluster.</summary>
+    public sealed class OnRedisCluster(RedisClusterFixture backend) : FencingTests(backend);
 }

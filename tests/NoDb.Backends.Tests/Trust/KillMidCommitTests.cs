@@ -1,14 +1,14 @@
 using System.Globalization;
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 using NoDb.TestControllers;
 
-namespace NoDb.Runtime.Tests.Trust;
+namespace NoDb.Backends.Tests.Trust;
 
 /// <summary>
 /// A writer killed at any instant loses no acknowledged commit, never leaves a document that does not parse, and its temp
 /// files are swept by the next commit. Both backends (the Redis suite links this file).
 /// </summary>
-public sealed class KillMidCommitTests
+public abstract class KillMidCommitTests(BackendFixture backend) : BackendTest(backend)
 {
     private const int Kills = 12;
 
@@ -23,7 +23,7 @@ public sealed class KillMidCommitTests
 
         for (int kill = 0; kill < Kills; kill++)
         {
-            using WorkerProcess writer = WorkerProcess.Start("commit-loop", run.Directory);
+            using WorkerProcess writer = Backend.StartWorker("commit-loop", run.Directory);
             int wanted = random.Next(1, 6);
             for (int i = 0; i < wanted; i++)
             {
@@ -50,4 +50,13 @@ public sealed class KillMidCommitTests
         Assert.Equal(before + 1, Climate.LoadDetached(run.Directory).Counter);
         Assert.Empty(Directory.EnumerateFiles(run.Directory, ".climate.nodb.*.tmp"));
     }
+
+    /// <summary>On the embedded file locks.</summary>
+    public sealed class OnFileLocks(FileLocksFixture backend) : KillMidCommitTests(backend);
+
+    /// <summary>On a redis-server.</summary>
+    public sealed class OnRedis(RedisFixture backend) : KillMidCommitTests(backend);
+
+    /// <summary>On a three-master Redis Cluster.</summary>
+    public sealed class OnRedisCluster(RedisClusterFixture backend) : KillMidCommitTests(backend);
 }

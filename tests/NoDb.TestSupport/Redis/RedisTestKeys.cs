@@ -1,7 +1,7 @@
 using NoDb.Locking.Redis;
 using NoDb.Storage;
 
-namespace NoDb.Redis.Tests.Support;
+namespace NoDb.TestSupport;
 
 /// <summary>The Redis keys of a run's document, as the backend names them (giving the run its identity if it has none yet).</summary>
 internal static class RedisTestKeys

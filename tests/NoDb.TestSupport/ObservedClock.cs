@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Time.Testing;
 
-namespace NoDb.Runtime.Tests.TestSupport;
+namespace NoDb.TestSupport;
 
 /// <summary>
 /// A fake clock that also tells when a timer is started with a given period or due time, so that a test advances it only
 /// once the code under test is waiting on it: no sleep, no poll.
 /// </summary>
-internal sealed class ObservedClock : FakeTimeProvider
+public sealed class ObservedClock : FakeTimeProvider
 {
     private readonly ConcurrentDictionary<TimeSpan, TaskCompletionSource> _started = new();
 

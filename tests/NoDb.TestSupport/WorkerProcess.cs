@@ -1,10 +1,13 @@
 using System.Diagnostics;
 using System.Reflection;
 
-namespace NoDb.Runtime.Tests.TestSupport;
+namespace NoDb.TestSupport;
 
-/// <summary>A NoDb.TestWorker child process, started with <c>dotnet</c>, talking over stdin and stdout.</summary>
-internal sealed class WorkerProcess : IDisposable
+/// <summary>
+/// A NoDb.TestWorker child process, started with <c>dotnet</c>, talking over stdin and stdout. Tests start it through their
+/// backend (<see cref="BackendFixture.StartWorker"/>), which gives it the environment that selects the same backend.
+/// </summary>
+public sealed class WorkerProcess : IDisposable
 {
     private static readonly string WorkerDll = typeof(WorkerProcess).Assembly
         .GetCustomAttributes<AssemblyMetadataAttribute>()
@@ -16,17 +19,25 @@ internal sealed class WorkerProcess : IDisposable
 
     public int Id => _process.Id;
 
-    /// <summary>Starts the worker with the file-creation mask <paramref name="umask"/> (octal), through <c>sh</c>.</summary>
-    public static WorkerProcess StartWithUmask(string umask, params string[] args) =>
-        Start(new Dictionary<string, string>(), ["-c", $"umask {umask} && exec dotnet \"$@\"", "sh", WorkerDll, .. args], program: "sh");
-
-    public static WorkerProcess Start(params string[] args) => StartWith(new Dictionary<string, string>(), args);
-
     /// <summary>Starts a worker with <paramref name="environment"/> set on top of this process's (e.g. another NODB_REDIS).</summary>
     public static WorkerProcess StartWith(IReadOnlyDictionary<string, string> environment, params string[] args) =>
-        Start(environment, [WorkerDll, .. args], program: "dotnet");
+        Launch(e =>
+        {
+            foreach ((string name, string value) in environment)
+            {
+                e[name] = value;
+            }
+        }, [WorkerDll, .. args], program: "dotnet");
 
-    private static WorkerProcess Start(IReadOnlyDictionary<string, string> environment, string[] args, string program)
+    /// <summary>Starts a worker whose environment <paramref name="environment"/> adjusts (a backend sets or removes NODB_REDIS).</summary>
+    internal static WorkerProcess Start(Action<IDictionary<string, string?>> environment, params string[] args) =>
+        Launch(environment, [WorkerDll, .. args], program: "dotnet");
+
+    /// <summary>As <c>Start</c>, with the file-creation mask <paramref name="umask"/> (octal), through <c>sh</c>.</summary>
+    internal static WorkerProcess StartWithUmask(Action<IDictionary<string, string?>> environment, string umask, params string[] args) =>
+        Launch(environment, ["-c", $"umask {umask} && exec dotnet \"$@\"", "sh", WorkerDll, .. args], program: "sh");
+
+    private static WorkerProcess Launch(Action<IDictionary<string, string?>> environment, string[] args, string program)
     {
         if (!File.Exists(WorkerDll))
         {
@@ -40,11 +51,7 @@ internal sealed class WorkerProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach ((string name, string value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
+        environment(start.Environment);
         foreach (string arg in args)
         {
             start.ArgumentList.Add(arg);

@@ -1,14 +1,15 @@
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 using NoDb.TestControllers;
 
-namespace NoDb.Runtime.Tests.Scenarios;
+namespace NoDb.Backends.Tests.Scenarios;
 
 /// <summary>
-/// The race scenarios of wepppy's NoDb, ported with their names, on the embedded backend. Where wepppy relied on a
-/// Redis TTL, the embedded backend's lease is the OS lock itself (it ends when the holder dies and never expires
-/// under a live holder): those scenarios assert that meaning.
+/// The race scenarios of wepppy's NoDb, ported with their names, on every backend. Where wepppy relied on a Redis TTL,
+/// the scenarios assert what holds on all of them: a live holder's lease is kept (renewed on Redis; on the embedded
+/// backend the lease is the OS lock itself, which ends when the holder dies and never expires under a live holder), and
+/// a lease taken away is lost.
 /// </summary>
-public sealed class WepppyRaceScenarioTests
+public abstract class WepppyRaceScenarioTests(BackendFixture backend) : BackendTest(backend)
 {
     private const int Contenders = 5;
 
@@ -125,7 +126,7 @@ public sealed class WepppyRaceScenarioTests
             // Work through several lease checks; the lease is confirmed each time and never lost.
             for (int check = 0; check < 5; check++)
             {
-                await Task.Delay(TestRuntime.LeaseCheckInterval);
+                await Task.Delay(BackendFixture.LeaseCheckInterval);
                 Assert.False(scope.LockLost.IsCancellationRequested);
             }
 
@@ -143,7 +144,7 @@ public sealed class WepppyRaceScenarioTests
         NoDbLockScope scope = await climate.LockAsync();
         climate.Counter = 2;
 
-        // The embedded lease is lost when the lock is taken away (it cannot expire under a live holder).
+        // The lease is lost when the lock is taken away (the embedded one cannot expire under a live holder).
         await Climate.LoadDetached(run.Directory).ForceUnlockAsync();
 
         Assert.True(scope.LockLost.IsCancellationRequested);
@@ -373,7 +374,7 @@ public sealed class WepppyRaceScenarioTests
             holding.SetResult();
 
             // Many lease lengths under one lock (wepppy's gateway timeout was 30 s; the lease check here is 100 ms).
-            await Task.Delay(TestRuntime.LeaseCheckInterval * 10, scope.LockLost);
+            await Task.Delay(BackendFixture.LeaseCheckInterval * 10, scope.LockLost);
             climate.StationId = "long";
         });
         await holding.Task.Within();
@@ -419,4 +420,13 @@ public sealed class WepppyRaceScenarioTests
             current = seen;
         }
     }
+
+    /// <summary>On the embedded file locks.</summary>
+    public sealed class OnFileLocks(FileLocksFixture backend) : WepppyRaceScenarioTests(backend);
+
+    /// <summary>On a redis-server.</summary>
+    public sealed class OnRedis(RedisFixture backend) : WepppyRaceScenarioTests(backend);
+
+    /// <summary>On a three-master Redis Cluster.</summary>
+    public sealed class OnRedisCluster(RedisClusterFixture backend) : WepppyRaceScenarioTests(backend);
 }

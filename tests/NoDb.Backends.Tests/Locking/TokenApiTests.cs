@@ -1,9 +1,9 @@
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 using NoDb.TestControllers;
 
-namespace NoDb.Runtime.Tests.Locking;
+namespace NoDb.Backends.Tests.Locking;
 
-public sealed class TokenApiTests
+public abstract class TokenApiTests(BackendFixture backend) : BackendTest(backend)
 {
     [Fact]
     public async Task DumpAndUnlock_persists_and_releases()
@@ -118,4 +118,13 @@ public sealed class TokenApiTests
         var error = await Assert.ThrowsAsync<NoDbLockTokenMismatchException>(async () => await climate.DumpAsync(released));
         Assert.Contains("already released", error.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>On the embedded file locks.</summary>
+    public sealed class OnFileLocks(FileLocksFixture backend) : TokenApiTests(backend);
+
+    /// <summary>On a redis-server.</summary>
+    public sealed class OnRedis(RedisFixture backend) : TokenApiTests(backend);
+
+    /// <summary>On a three-master Redis Cluster.</summary>
+    public sealed class OnRedisCluster(RedisClusterFixture backend) : TokenApiTests(backend);
 }
