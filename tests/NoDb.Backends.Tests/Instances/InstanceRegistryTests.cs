@@ -216,22 +216,23 @@ public abstract class InstanceRegistryTests(BackendFixture backend) : BackendTes
     }
 
     [Fact]
-    public async Task Within_the_refresh_interval_GetInstance_serves_the_cache_and_a_lock_still_reads_the_disk()
+    public async Task Within_the_refresh_interval_a_lock_still_reads_the_disk()
     {
         using IDisposable throttled = Backend.BindNew(o => o.RefreshInterval = TimeSpan.FromHours(1));
         using var run = new TestRun();
         Climate cached = run.CreateClimate(stationId: "CACHED");
+        Assert.Same(cached, Climate.GetInstance(run.Directory));
         run.WriteClimateText("""{ "stationId": "ON-DISK" }""");
 
-        // Hot path: no disk access within the interval, so the external change is not seen yet.
-        Assert.Same(cached, Climate.GetInstance(run.Directory));
-        Assert.Equal("CACHED", cached.StationId);
-
-        // Taking the lock always brings the instance up to date with the disk.
+        // Whether GetInstance looks at the disk within the interval depends on the backend (Redis change notices make it
+        // look, the notice of this process's own commit included: RefreshIntervalTests in NoDb.Runtime.Tests shows the file
+        // backend's hot path); taking the lock always brings the instance up to date with the disk.
         await using (await cached.LockAsync())
         {
             Assert.Equal("ON-DISK", cached.StationId);
         }
+
+        Assert.Same(cached, Climate.GetInstance(run.Directory));
     }
 
     [Fact]
