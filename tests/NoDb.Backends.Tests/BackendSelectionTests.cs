@@ -11,14 +11,30 @@ namespace NoDb.Backends.Tests;
 /// left. Were that to change, this fails first, instead of every contract test silently running on the process-wide runtime.
 /// (That a worker process is on the same backend is what MultiProcessTests' try-lock of a worker's lock shows.)
 /// </summary>
-public abstract class BackendSelectionTests(BackendFixture backend) : BackendTest(backend)
+public abstract class BackendSelectionTests(BackendFixture backend) : BackendTest(backend), IAsyncLifetime
 {
+    private NoDbEngine? _engineInInitializeAsync;
+
+    /// <summary>xUnit runs this between the constructor and the test, in the same flow: the binding reaches it too.</summary>
+    public ValueTask InitializeAsync()
+    {
+        _engineInInitializeAsync = NoDbRuntime.Engine;
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
     [Fact]
     public async Task The_test_its_tasks_and_its_other_flows_all_use_the_engine_of_the_backend()
     {
         NoDbEngine engine = NoDbRuntime.Engine;
 
         Assert.Same(Backend.Engine, engine);
+        Assert.Same(engine, _engineInInitializeAsync);
         Assert.Same(engine, await Task.Run(() => NoDbRuntime.Engine));
         Assert.Same(engine, await Elsewhere.Run(() => Task.FromResult(NoDbRuntime.Engine)));
         Assert.Equal(Backend.RedisConfiguration, engine.Options.RedisConfiguration);

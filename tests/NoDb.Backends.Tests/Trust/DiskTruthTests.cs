@@ -5,7 +5,7 @@ using NoDb.TestControllers;
 
 namespace NoDb.Backends.Tests.Trust;
 
-/// <summary>The disk is the truth: nothing rewritten that did not change, nothing dropped, no stale overwrite. Both backends.</summary>
+/// <summary>The disk is the truth: nothing rewritten that did not change, nothing dropped, no stale overwrite. On every backend.</summary>
 public abstract class DiskTruthTests(BackendFixture backend) : BackendTest(backend)
 {
     private static FileStamp StampOf(TestRun run, string fileName = "climate.nodb") =>

@@ -6,7 +6,7 @@ namespace NoDb.Backends.Tests.Trust;
 
 /// <summary>
 /// A writer killed at any instant loses no acknowledged commit, never leaves a document that does not parse, and its temp
-/// files are swept by the next commit. Both backends (the Redis suite links this file).
+/// files are swept by the next commit. On every backend.
 /// </summary>
 public abstract class KillMidCommitTests(BackendFixture backend) : BackendTest(backend)
 {

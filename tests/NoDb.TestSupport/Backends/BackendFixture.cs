@@ -30,6 +30,13 @@ public abstract class BackendFixture : IDisposable
 
     public bool IsRedis => RedisConfiguration is not null;
 
+    /// <summary>
+    /// One lease length: a Redis lease (it runs out this long after its last renewal); for the embedded backend, whose lease
+    /// is the OS lock and never runs out under a live holder, the period of its background check. An operation that
+    /// outlasts a few of these under one lock shows that the lease is kept.
+    /// </summary>
+    public TimeSpan LeaseLength => IsRedis ? RedisLeaseDuration : LeaseCheckInterval;
+
     /// <summary>The engine the tests of this backend share (as the process-wide runtime would be shared), made on first use.</summary>
     internal NoDbEngine Engine => _engine.Value;
 

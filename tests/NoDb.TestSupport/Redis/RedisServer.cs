@@ -37,7 +37,7 @@ public sealed class RedisServer : IDisposable
     /// <summary>
     /// Starts a server with <paramref name="leadingArguments"/> before the usual ones (a config file must come first, as
     /// for a sentinel), waits until it logs a line containing <paramref name="readyLine"/> (its port is known beforehand,
-    /// so that the line may name it), and keeps its log for <see cref="WaitForLogAsync"/>. Not for the module initializer.
+    /// so that the line may name it), and keeps its log for <see cref="WaitForLogAsync"/>.
     /// </summary>
     public static RedisServer StartLogged(int port, string readyLine, string[] leadingArguments, params string[] extraArguments) =>
         StartLogged("redis-server", port, readyLine, leadingArguments, extraArguments);
@@ -124,9 +124,8 @@ public sealed class RedisServer : IDisposable
     }
 
     /// <summary>
-    /// Waits for the server to log that it accepts connections (it flushes every line). The wait is on the stream's own
-    /// task, not on a task of this assembly: the servers start inside this assembly's module initializer, and any thread
-    /// running this assembly's code would wait for that initializer to finish first.
+    /// Waits for the server to log that it accepts connections (it flushes every line), blocking: fixtures start servers in
+    /// their constructors. The wait is on the stream's own task, so it needs no other thread of this assembly to run.
     /// </summary>
     private void WaitUntilListening(string readyLine, bool keepLog)
     {
