@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using NoDb.Redis.Tests.Support;
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 using NoDb.TestControllers;
 
 namespace NoDb.Redis.Tests;
@@ -14,38 +13,14 @@ public sealed class WholeRedisCollection;
 /// server, so this class runs alone.
 /// </summary>
 [Collection(nameof(WholeRedisCollection))]
-public sealed class RedisBackendTests
+public sealed class RedisBackendTests(RedisFixture fixture) : BackendTest(fixture)
 {
-    [Fact]
-    public async Task A_hundred_tasks_over_four_processes_never_see_two_holders()
-    {
-        using var run = new TestRun();
-        run.CreateClimate();
-
-        // 4 processes x 25 tasks x 4 rounds; inside the lock each creates a marker file exclusively, which fails if
-        // another holder is inside at the same moment.
-        List<WorkerProcess> workers = [.. Enumerable.Range(0, 4).Select(_ => WorkerProcess.Start("exclusive", run.Directory, "4"))];
-        try
-        {
-            foreach (WorkerProcess worker in workers)
-            {
-                Assert.Equal("done", await worker.ReadLineAsync(TimeSpan.FromMinutes(2)));
-            }
-        }
-        finally
-        {
-            workers.ForEach(w => w.Dispose());
-        }
-
-        Assert.Equal(4 * 25 * 4, Climate.LoadDetached(run.Directory).Counter);
-    }
-
     [Fact]
     public async Task A_holder_paused_past_its_lease_while_another_commits_is_refused_and_the_newer_state_stays()
     {
         using var run = new TestRun();
         run.CreateClimate(stationId: "ORIGINAL");
-        using WorkerProcess paused = WorkerProcess.Start("stale-write", run.Directory);
+        using WorkerProcess paused = Backend.StartWorker("stale-write", run.Directory);
         long staleFence = long.Parse((await paused.ReadLineAsync(TestTimeouts.Patience)).Split(' ')[1], CultureInfo.InvariantCulture);
 
         // Stop the holder (as a GC pause or a frozen VM would): its lease is no longer renewed and runs out.
@@ -78,8 +53,7 @@ public sealed class RedisBackendTests
         await climate.UnlockAsync(before);
 
         // A Redis that restarted without persistence has no counters: the next number is seeded from the disk.
-        await StackExchange.Redis.ConnectionMultiplexer.Connect($"{TestRuntime.RedisConfiguration},allowAdmin=true")
-            .GetServers().Single().FlushAllDatabasesAsync();
+        await fixture.Admin.FlushAllDatabasesAsync();
         NoDbLockToken after = await climate.AcquireLockAsync();
         await climate.UnlockAsync(after);
 
@@ -95,8 +69,7 @@ public sealed class RedisBackendTests
         climate.Counter = 2;
 
         // Everything in Redis is gone (a restart, a failover to a replica that had not seen the lease).
-        await StackExchange.Redis.ConnectionMultiplexer.Connect($"{TestRuntime.RedisConfiguration},allowAdmin=true")
-            .GetServers().Single().FlushAllDatabasesAsync();
+        await fixture.Admin.FlushAllDatabasesAsync();
 
         var error = await Assert.ThrowsAsync<NoDbLockLostException>(async () => await scope.DisposeAsync());
         Assert.Contains("Redis lease", error.Message, StringComparison.Ordinal);
@@ -154,26 +127,18 @@ public sealed class RedisBackendTests
         run.CreateClimate();
 
         // Without notices, an hour would pass before this process looked at the disk again.
-        TestRuntime.Configure(o => o.RefreshInterval = TimeSpan.FromHours(1));
-        try
+        using IDisposable throttled = Backend.BindNew(o => o.RefreshInterval = TimeSpan.FromHours(1));
+        Climate cached = Climate.GetInstance(run.Directory);
+        using (WorkerProcess other = Backend.StartWorker("increment", run.Directory, "3"))
         {
-            Climate cached = Climate.GetInstance(run.Directory);
-            using (WorkerProcess other = WorkerProcess.Start("increment", run.Directory, "3"))
-            {
-                Assert.Equal("done", await other.ReadLineAsync(TestTimeouts.Patience));
-            }
+            Assert.Equal("done", await other.ReadLineAsync(TestTimeouts.Patience));
+        }
 
-            await Eventually.True(() => Climate.GetInstance(run.Directory).Counter == 3);
-            Assert.Same(cached, Climate.GetInstance(run.Directory));
-        }
-        finally
-        {
-            TestRuntime.Configure();
-        }
+        await Eventually.True(() => Climate.GetInstance(run.Directory).Counter == 3);
+        Assert.Same(cached, Climate.GetInstance(run.Directory));
     }
 
-    private static StackExchange.Redis.IDatabase Redis() =>
-        StackExchange.Redis.ConnectionMultiplexer.Connect(TestRuntime.RedisConfiguration).GetDatabase();
+    private StackExchange.Redis.IDatabase Redis() => fixture.Database;
 
     [Fact]
     public async Task Redis_restarted_in_the_middle_of_a_scope_gives_a_clear_error_writes_nothing_and_reconnects()
@@ -183,7 +148,7 @@ public sealed class RedisBackendTests
         NoDbLockScope scope = await climate.LockAsync();
         climate.Counter = 2;
 
-        TestRuntime.RestartRedis();
+        fixture.Server.Restart();
 
         var error = await Assert.ThrowsAsync<NoDbLockLostException>(async () => await scope.DisposeAsync());
         Assert.Contains(run.ClimatePath, error.Message, StringComparison.Ordinal);
@@ -203,6 +168,8 @@ public sealed class RedisBackendTests
             }
         });
         Assert.Equal(3, Climate.LoadDetached(run.Directory).Counter);
+        // The test's own connection to the server is back too, for the tests that follow.
+        await Eventually.True(() => fixture.Database.Multiplexer.IsConnected);
     }
 
     [Fact]
@@ -216,8 +183,8 @@ public sealed class RedisBackendTests
         Directory.CreateSymbolicLink(linked, run.Directory);
         try
         {
-            using StackExchange.Redis.ConnectionMultiplexer one = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(TestRuntime.RedisConfiguration);
-            using StackExchange.Redis.ConnectionMultiplexer two = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(TestRuntime.RedisConfiguration);
+            using StackExchange.Redis.ConnectionMultiplexer one = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(fixture.Server.Configuration);
+            using StackExchange.Redis.ConnectionMultiplexer two = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(fixture.Server.Configuration);
             var here = new NoDb.Locking.Redis.RedisLockBackend(one, TimeSpan.FromSeconds(10), TimeSpan.FromHours(1));
             var elsewhere = new NoDb.Locking.Redis.RedisLockBackend(two, TimeSpan.FromSeconds(10), TimeSpan.FromHours(1));
 
@@ -241,8 +208,7 @@ public sealed class RedisBackendTests
         await climate.UnlockAsync(before);
 
         Directory.Delete(Path.Join(run.Directory, ".nodb"), recursive: true);
-        await StackExchange.Redis.ConnectionMultiplexer.Connect($"{TestRuntime.RedisConfiguration},allowAdmin=true")
-            .GetServers().Single().FlushAllDatabasesAsync();
+        await fixture.Admin.FlushAllDatabasesAsync();
         NoDbLockToken after = await climate.AcquireLockAsync();
         await climate.UnlockAsync(after);
 
@@ -254,44 +220,37 @@ public sealed class RedisBackendTests
     {
         using var run = new TestRun();
         run.CreateClimate();
-        TestRuntime.Configure(o => o.UseRedis($"{TestRuntime.RedisConfiguration},asyncTimeout=500,syncTimeout=500"));
+        using IDisposable quickTimeouts = Backend.BindNew(o => o.UseRedis($"{fixture.Server.Configuration},asyncTimeout=500,syncTimeout=500"));
         Climate climate = Climate.GetInstance(run.Directory);
+        Signal("STOP", fixture.Server.ProcessId);
         try
         {
-            Signal("STOP", TestRuntime.RedisProcessId);
-            try
-            {
-                // Not a NoDbLockTimeoutException: the lock was never found held; Redis did not answer.
-                await Assert.ThrowsAsync<StackExchange.Redis.RedisTimeoutException>(async () => await climate.LockAsync(TimeSpan.FromSeconds(60)));
-            }
-            finally
-            {
-                Signal("CONT", TestRuntime.RedisProcessId);
-            }
-
-            // The acquisition may have run once Redis resumed; its owner gave it back, so the lock is free.
-            await Eventually.True(async () =>
-            {
-                try
-                {
-                    if (await climate.TryLockAsync() is not { } scope)
-                    {
-                        return false;
-                    }
-
-                    await scope.DisposeAsync();
-                    return true;
-                }
-                catch (StackExchange.Redis.RedisTimeoutException)
-                {
-                    return false;
-                }
-            });
+            // Not a NoDbLockTimeoutException: the lock was never found held; Redis did not answer.
+            await Assert.ThrowsAsync<StackExchange.Redis.RedisTimeoutException>(async () => await climate.LockAsync(TimeSpan.FromSeconds(60)));
         }
         finally
         {
-            TestRuntime.Configure();
+            Signal("CONT", fixture.Server.ProcessId);
         }
+
+        // The acquisition may have run once Redis resumed; its owner gave it back, so the lock is free.
+        await Eventually.True(async () =>
+        {
+            try
+            {
+                if (await climate.TryLockAsync() is not { } scope)
+                {
+                    return false;
+                }
+
+                await scope.DisposeAsync();
+                return true;
+            }
+            catch (StackExchange.Redis.RedisTimeoutException)
+            {
+                return false;
+            }
+        });
     }
 
     [Fact]
@@ -299,28 +258,21 @@ public sealed class RedisBackendTests
     {
         using var run = new TestRun();
         run.CreateClimate();
-        TestRuntime.Configure(o => o.UseRedis($"{TestRuntime.RedisConfiguration},asyncTimeout=500,syncTimeout=500"));
+        using IDisposable quickTimeouts = Backend.BindNew(o => o.UseRedis($"{fixture.Server.Configuration},asyncTimeout=500,syncTimeout=500"));
+        NoDbLockScope scope = await Climate.GetInstance(run.Directory).LockAsync();
+        Signal("STOP", fixture.Server.ProcessId);
         try
         {
-            NoDbLockScope scope = await Climate.GetInstance(run.Directory).LockAsync();
-            Signal("STOP", TestRuntime.RedisProcessId);
-            try
-            {
-                await scope.LockLost.WhenCancelled().Within();
-            }
-            finally
-            {
-                Signal("CONT", TestRuntime.RedisProcessId);
-            }
-
-            Climate.GetInstance(run.Directory).Counter = 5;
-            await Assert.ThrowsAsync<NoDbLockLostException>(async () => await scope.DisposeAsync());
-            Assert.Equal(0, Climate.LoadDetached(run.Directory).Counter);
+            await scope.LockLost.WhenCancelled().Within();
         }
         finally
         {
-            TestRuntime.Configure();
+            Signal("CONT", fixture.Server.ProcessId);
         }
+
+        Climate.GetInstance(run.Directory).Counter = 5;
+        await Assert.ThrowsAsync<NoDbLockLostException>(async () => await scope.DisposeAsync());
+        Assert.Equal(0, Climate.LoadDetached(run.Directory).Counter);
     }
 
     [Fact]

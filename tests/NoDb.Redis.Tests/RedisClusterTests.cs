@@ -1,25 +1,19 @@
 using NoDb.Locking;
 using NoDb.Locking.Redis;
-using NoDb.Redis.Tests.Support;
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 using NoDb.TestControllers;
 using StackExchange.Redis;
 
 namespace NoDb.Redis.Tests;
 
-/// <summary>The core scenarios on a three-master Redis Cluster: every script keeps one document's keys in one slot.</summary>
+/// <summary>
+/// Two connections to a three-master Redis Cluster, as two processes would have: every script keeps one document's keys in
+/// one slot. (Every contract suite of NoDb.Backends.Tests also runs on a cluster.)
+/// </summary>
 [Collection(nameof(WholeRedisCollection))]
-public sealed class RedisClusterTests : IDisposable
+public sealed class RedisClusterTests(RedisClusterFixture cluster) : BackendTest(cluster), IClassFixture<RedisClusterFixture>
 {
-    private readonly RedisCluster _cluster = new();
-
-    public RedisClusterTests() => TestRuntime.Configure(o => o.UseRedis(_cluster.Configuration));
-
-    public void Dispose()
-    {
-        TestRuntime.Configure();
-        _cluster.Dispose();
-    }
+    private readonly string _configuration = cluster.Cluster.Configuration;
 
     [Fact]
     public async Task Locks_commits_waiting_hand_over_and_force_unlock_work_on_a_cluster()
@@ -33,8 +27,8 @@ public sealed class RedisClusterTests : IDisposable
         Assert.Equal(5, Climate.LoadDetached(run.Directory).Counter);
 
         // Two connections, as two processes would have: the second waits and wakes on the published release.
-        using ConnectionMultiplexer first = await ConnectionMultiplexer.ConnectAsync(_cluster.Configuration);
-        using ConnectionMultiplexer second = await ConnectionMultiplexer.ConnectAsync(_cluster.Configuration);
+        using ConnectionMultiplexer first = await ConnectionMultiplexer.ConnectAsync(_configuration);
+        using ConnectionMultiplexer second = await ConnectionMultiplexer.ConnectAsync(_configuration);
         var a = new RedisLockBackend(first, TimeSpan.FromSeconds(10), TimeSpan.FromHours(1));
         var b = new RedisLockBackend(second, TimeSpan.FromSeconds(10), TimeSpan.FromHours(1));
         var target = new LockTarget(run.Directory, "climate.nodb");

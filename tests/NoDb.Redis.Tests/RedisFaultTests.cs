@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using NoDb.Locking;
 using NoDb.Locking.Redis;
 using NoDb.Redis.Tests.Support;
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 using NoDb.TestControllers;
 using StackExchange.Redis;
 
@@ -16,7 +16,7 @@ namespace NoDb.Redis.Tests;
 /// or pause traffic, so this class runs alone.
 /// </summary>
 [Collection(nameof(WholeRedisCollection))]
-public sealed class RedisFaultTests
+public sealed class RedisFaultTests(RedisFixture fixture) : BackendTest(fixture)
 {
     private const long TwoTo53 = 1L << 53;
 
@@ -136,7 +136,7 @@ public sealed class RedisFaultTests
     {
         using var run = new TestRun();
         run.CreateClimate();
-        using ConnectionMultiplexer connection = await ConnectionMultiplexer.ConnectAsync(TestRuntime.RedisConfiguration);
+        using ConnectionMultiplexer connection = await ConnectionMultiplexer.ConnectAsync(fixture.Server.Configuration);
         using var backend = new RedisLockBackend(connection, TimeSpan.FromSeconds(10), TimeSpan.FromHours(1));
         var other = new LockTarget(run.Directory, "other.nodb");
         ILockLease held = (await backend.TryAcquireAsync(other, CancellationToken.None))!;
@@ -154,40 +154,33 @@ public sealed class RedisFaultTests
     {
         using var run = new TestRun();
         using RedisServer own = RedisServer.Start();
-        TestRuntime.Configure(o => o.UseRedis(own.Configuration));
-        try
+        using IDisposable onItsOwnServer = Backend.BindNew(o => o.UseRedis(own.Configuration));
+        Climate climate = run.CreateClimate();
+        using ConnectionMultiplexer admin = await ConnectionMultiplexer.ConnectAsync($"{own.Configuration},allowAdmin=true");
+        RedisKeys keys = KeysOf(run);
+        await admin.GetDatabase().StringSetAsync(keys.Lock, "elsewhere|1|1700000000000|0123456789abcdef|1"); // no expiry
+        IServer server = admin.GetServers().Single();
+        await server.ExecuteAsync("CONFIG", "RESETSTAT");
+
+        TimeSpan timeout = TimeSpan.FromSeconds(2);
+        NoDbLockTimeoutException error = await Assert.ThrowsAsync<NoDbLockTimeoutException>(async () => await climate.LockAsync(timeout));
+
+        // Through notices and a bounded poll: a few script calls, not one every millisecond or so.
+        long calls = ScriptCalls(await server.InfoRawAsync("commandstats") ?? "");
+        Assert.InRange(calls, 1, 10);
+        Assert.Contains("no expiry", error.Message, StringComparison.Ordinal);
+        Assert.Contains(keys.Lock.ToString(), error.Message, StringComparison.Ordinal);
+        Assert.Contains("ForceUnlockAsync", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ClearLocksAsync", error.Message, StringComparison.Ordinal);
+
+        // The advice works.
+        await climate.ForceUnlockAsync();
+        await using (await climate.LockAsync(timeout))
         {
-            Climate climate = run.CreateClimate();
-            using ConnectionMultiplexer admin = await ConnectionMultiplexer.ConnectAsync($"{own.Configuration},allowAdmin=true");
-            RedisKeys keys = KeysOf(run);
-            await admin.GetDatabase().StringSetAsync(keys.Lock, "elsewhere|1|1700000000000|0123456789abcdef|1"); // no expiry
-            IServer server = admin.GetServers().Single();
-            await server.ExecuteAsync("CONFIG", "RESETSTAT");
-
-            TimeSpan timeout = TimeSpan.FromSeconds(2);
-            NoDbLockTimeoutException error = await Assert.ThrowsAsync<NoDbLockTimeoutException>(async () => await climate.LockAsync(timeout));
-
-            // Through notices and a bounded poll: a few script calls, not one every millisecond or so.
-            long calls = ScriptCalls(await server.InfoRawAsync("commandstats") ?? "");
-            Assert.InRange(calls, 1, 10);
-            Assert.Contains("no expiry", error.Message, StringComparison.Ordinal);
-            Assert.Contains(keys.Lock.ToString(), error.Message, StringComparison.Ordinal);
-            Assert.Contains("ForceUnlockAsync", error.Message, StringComparison.Ordinal);
-            Assert.Contains("ClearLocksAsync", error.Message, StringComparison.Ordinal);
-
-            // The advice works.
-            await climate.ForceUnlockAsync();
-            await using (await climate.LockAsync(timeout))
-            {
-                climate.Counter = 1;
-            }
-
-            Assert.Equal(1, Climate.LoadDetached(run.Directory).Counter);
+            climate.Counter = 1;
         }
-        finally
-        {
-            TestRuntime.Configure();
-        }
+
+        Assert.Equal(1, Climate.LoadDetached(run.Directory).Counter);
     }
 
     [Fact]
@@ -195,12 +188,12 @@ public sealed class RedisFaultTests
     {
         using var run = new TestRun();
         run.CreateClimate();
-        await using var proxy = new PartitionProxy(TestRuntime.RedisPort);
+        await using var proxy = new PartitionProxy(fixture.Server.Port);
         TimeSpan lease = TimeSpan.FromSeconds(2);
 
         // The client's own timeouts are far beyond the lease, as on a real partition: nothing fails, replies stop coming.
         using ConnectionMultiplexer partitioned = await ConnectionMultiplexer.ConnectAsync($"{proxy.Configuration},asyncTimeout=30000,syncTimeout=30000");
-        using ConnectionMultiplexer direct = await ConnectionMultiplexer.ConnectAsync(TestRuntime.RedisConfiguration);
+        using ConnectionMultiplexer direct = await ConnectionMultiplexer.ConnectAsync(fixture.Server.Configuration);
         using var holderSide = new RedisLockBackend(partitioned, lease, TimeSpan.FromHours(1), TimeSpan.FromMilliseconds(100));
         using var otherSide = new RedisLockBackend(direct, lease, TimeSpan.FromHours(1), TimeSpan.FromMilliseconds(100));
         var target = new LockTarget(run.Directory, "climate.nodb");
@@ -246,7 +239,7 @@ public sealed class RedisFaultTests
         run.CreateClimate();
 
         // The worker's lease lasts 30 s: one left behind would keep the lock long after the worker is gone.
-        using (WorkerProcess worker = WorkerProcess.Start("commit-exit", run.Directory, dispose))
+        using (WorkerProcess worker = Backend.StartWorker("commit-exit", run.Directory, dispose))
         {
             if (dispose is "async" or "sync")
             {
@@ -272,7 +265,5 @@ public sealed class RedisFaultTests
 
     private static RedisKeys KeysOf(TestRun run) => RedisTestKeys.Of(run.Directory);
 
-    private static readonly Lazy<ConnectionMultiplexer> Shared = new(() => ConnectionMultiplexer.Connect(TestRuntime.RedisConfiguration));
-
-    private static IDatabase Redis() => Shared.Value.GetDatabase();
+    private IDatabase Redis() => fixture.Database;
 }

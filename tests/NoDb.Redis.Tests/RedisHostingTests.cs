@@ -2,8 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using NoDb.Redis.Tests.Support;
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 using NoDb.TestControllers;
 using StackExchange.Redis;
 
@@ -11,10 +10,8 @@ namespace NoDb.Redis.Tests;
 
 /// <summary>A host on the application's own multiplexer, and the health check against a Redis that stops and comes back.</summary>
 [Collection(nameof(WholeRedisCollection))]
-public sealed class RedisHostingTests : IDisposable
+public sealed class RedisHostingTests(RedisFixture fixture)
 {
-    public void Dispose() => TestRuntime.Configure();
-
     private static IHost BuildHost(IConnectionMultiplexer redis, Action? onFactory = null, EventIdSink? logs = null)
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -28,7 +25,7 @@ public sealed class RedisHostingTests : IDisposable
             .AddNoDb(o =>
             {
                 o.DefaultLockTimeout = TimeSpan.FromSeconds(5);
-                o.LeaseCheckInterval = TestRuntime.LeaseCheckInterval;
+                o.LeaseCheckInterval = BackendFixture.LeaseCheckInterval;
                 o.RefreshInterval = TimeSpan.Zero;
             })
             .UseRedis(sp =>
@@ -48,7 +45,7 @@ public sealed class RedisHostingTests : IDisposable
     {
         using var run = new TestRun();
         Climate climate = run.CreateClimate(counter: 1);
-        using ConnectionMultiplexer redis = await ConnectionMultiplexer.ConnectAsync(TestRuntime.RedisConfiguration).Within();
+        using ConnectionMultiplexer redis = await ConnectionMultiplexer.ConnectAsync(fixture.Server.Configuration).Within();
         int factoryCalls = 0;
         using IHost host = BuildHost(redis, () => factoryCalls++);
 

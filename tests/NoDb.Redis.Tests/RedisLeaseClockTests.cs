@@ -1,8 +1,6 @@
 using NoDb.Engine;
 using NoDb.Locking.Redis;
-using NoDb.Redis.Tests.Support;
-using NoDb.Runtime.Tests.Diagnostics;
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 using NoDb.TestControllers;
 using StackExchange.Redis;
 
@@ -14,7 +12,7 @@ namespace NoDb.Redis.Tests;
 /// whole process, so these run alone.
 /// </summary>
 [Collection(nameof(WholeRedisCollection))]
-public sealed class RedisLeaseClockTests : IDisposable
+public sealed class RedisLeaseClockTests : BackendTest
 {
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(10);
@@ -24,7 +22,9 @@ public sealed class RedisLeaseClockTests : IDisposable
     private readonly ObservedClock _clock = new();
     private readonly NoDbEngine _engine;
 
-    public RedisLeaseClockTests()
+    /// <summary>Outside the scope on the fake clock (creating and reading the run), the shared Redis fixture serves.</summary>
+    public RedisLeaseClockTests(RedisFixture redis)
+        : base(redis)
     {
         _admin = ConnectionMultiplexer.Connect($"{_server.Configuration},allowAdmin=true");
         var options = new NoDbOptions
@@ -38,11 +38,15 @@ public sealed class RedisLeaseClockTests : IDisposable
         _engine = new NoDbEngine(options);
     }
 
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
-        _engine.Dispose();
-        _admin.Dispose();
-        _server.Dispose();
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            _engine.Dispose();
+            _admin.Dispose();
+            _server.Dispose();
+        }
     }
 
     private async Task<NoDbLockScope> LockOnTheFakeClockAsync(Climate climate)

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using NoDb.Engine;
-using NoDb.Redis.Tests.Support;
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 
 namespace NoDb.Redis.Tests;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
-using NoDb.Redis.Tests.Support;
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 using NoDb.TestControllers;
 
 namespace NoDb.Redis.Tests;
@@ -11,7 +10,7 @@ namespace NoDb.Redis.Tests;
 /// alone.
 /// </summary>
 [Collection(nameof(WholeRedisCollection))]
-public sealed class RedisSecretsTests
+public sealed class RedisSecretsTests(RedisFixture fixture) : BackendTest(fixture)
 {
     private const string Secret = "Sup3r-S3cret!";
 
@@ -28,7 +27,7 @@ public sealed class RedisSecretsTests
     [InlineData("redis://nodb:" + Secret + "@127.0.0.1:{0}/0?conectTimeout=100")] // a URI with a misspelled option
     public void A_configuration_error_never_quotes_the_password(string template)
     {
-        string configuration = string.Format(CultureInfo.InvariantCulture, template, TestRuntime.RedisPort);
+        string configuration = string.Format(CultureInfo.InvariantCulture, template, fixture.Server.Port);
         try
         {
             ArgumentException error = Assert.ThrowsAny<ArgumentException>(() => NoDbRuntime.Configure(o => o.UseRedis(configuration)));
@@ -37,7 +36,7 @@ public sealed class RedisSecretsTests
         }
         finally
         {
-            TestRuntime.Configure();
+            NoDbRuntime.Configure(fixture.Apply); // had it been accepted, the process-wide runtime would be on it
         }
     }
 
@@ -51,31 +50,24 @@ public sealed class RedisSecretsTests
     {
         using var run = new TestRun();
         using RedisServer guarded = RedisServer.Start("--requirepass", Secret);
-        try
+        using IDisposable guardedEngine = Backend.BindNew(o => o.UseRedis(string.Format(CultureInfo.InvariantCulture, template, guarded.Port)));
+        Climate climate = run.CreateClimate();
+        await using (await climate.LockAsync())
         {
-            TestRuntime.Configure(o => o.UseRedis(string.Format(CultureInfo.InvariantCulture, template, guarded.Port)));
-            Climate climate = run.CreateClimate();
-            await using (await climate.LockAsync())
-            {
-                climate.Counter = 1;
-                IReadOnlyList<NoDbLockHolder> holders = await NoDbRuntime.GetLockHoldersAsync(run.RunId);
-                Assert.Single(holders);
-                Assert.DoesNotContain(Secret, holders[0].ToString(), StringComparison.Ordinal);
-            }
-
-            Assert.Equal(1, Climate.LoadDetached(run.Directory).Counter);
-
-            // The same server gone: the errors name the endpoint, never the password.
-            guarded.Kill();
-            Exception error = await Assert.ThrowsAnyAsync<Exception>(async () => await climate.LockAsync(TimeSpan.FromSeconds(5)));
-            Assert.IsAssignableFrom<StackExchange.Redis.RedisException>(error);
-            Assert.Contains($"127.0.0.1:{guarded.Port}", error.Message, StringComparison.Ordinal);
-            Assert.DoesNotContain(Secret, error.ToString(), StringComparison.Ordinal);
+            climate.Counter = 1;
+            IReadOnlyList<NoDbLockHolder> holders = await NoDbRuntime.GetLockHoldersAsync(run.RunId);
+            Assert.Single(holders);
+            Assert.DoesNotContain(Secret, holders[0].ToString(), StringComparison.Ordinal);
         }
-        finally
-        {
-            TestRuntime.Configure();
-        }
+
+        Assert.Equal(1, Climate.LoadDetached(run.Directory).Counter);
+
+        // The same server gone: the errors name the endpoint, never the password.
+        guarded.Kill();
+        Exception error = await Assert.ThrowsAnyAsync<Exception>(async () => await climate.LockAsync(TimeSpan.FromSeconds(5)));
+        Assert.IsAssignableFrom<StackExchange.Redis.RedisException>(error);
+        Assert.Contains($"127.0.0.1:{guarded.Port}", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, error.ToString(), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -86,16 +78,9 @@ public sealed class RedisSecretsTests
         using var run = new TestRun();
         run.CreateClimate();
         using RedisServer guarded = RedisServer.Start("--requirepass", Secret);
-        try
-        {
-            TestRuntime.Configure(o => o.UseRedis(string.Format(CultureInfo.InvariantCulture, template, guarded.Port)));
-            Exception error = await Assert.ThrowsAnyAsync<Exception>(async () => await Climate.GetInstance(run.Directory).LockAsync(TimeSpan.FromSeconds(5)));
-            Assert.IsAssignableFrom<StackExchange.Redis.RedisException>(error);
-            Assert.DoesNotContain(Secret, error.ToString(), StringComparison.Ordinal);
-        }
-        finally
-        {
-            TestRuntime.Configure();
-        }
+        using IDisposable guardedEngine = Backend.BindNew(o => o.UseRedis(string.Format(CultureInfo.InvariantCulture, template, guarded.Port)));
+        Exception error = await Assert.ThrowsAnyAsync<Exception>(async () => await Climate.GetInstance(run.Directory).LockAsync(TimeSpan.FromSeconds(5)));
+        Assert.IsAssignableFrom<StackExchange.Redis.RedisException>(error);
+        Assert.DoesNotContain(Secret, error.ToString(), StringComparison.Ordinal);
     }
 }

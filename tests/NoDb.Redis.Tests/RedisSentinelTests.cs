@@ -2,7 +2,7 @@ using NoDb.Locking;
 using NoDb.Locking.FileLocks;
 using NoDb.Locking.Redis;
 using NoDb.Redis.Tests.Support;
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 using NoDb.TestControllers;
 using StackExchange.Redis;
 
@@ -10,27 +10,39 @@ namespace NoDb.Redis.Tests;
 
 /// <summary>
 /// Failover under Redis Sentinel: NoDb is given the Sentinel's endpoint and <c>serviceName=</c>, the primary is killed
-/// in the middle of a scope, and the Sentinel promotes the replica. The runtime is reconfigured, so this class runs alone.
+/// in the middle of a scope, and the Sentinel promotes the replica. Servers are killed and promoted, so this class runs alone.
 /// </summary>
 [Collection(nameof(WholeRedisCollection))]
-public sealed class RedisSentinelTests : IDisposable
+public sealed class RedisSentinelTests : BackendTest
 {
     private readonly RedisSentinelSet _set = new();
     private readonly ITestOutputHelper _output;
 
-    public RedisSentinelTests(ITestOutputHelper output) => _output = output;
+    /// <summary>Each test binds an engine of the Redis test options on the Sentinel (<see cref="OnTheSentinel"/>).</summary>
+    public RedisSentinelTests(RedisFixture redis, ITestOutputHelper output)
+        : base(redis) => _output = output;
 
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
-        TestRuntime.Configure();
-        _set.Dispose();
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            _set.Dispose();
+        }
     }
+
+    /// <summary>The Redis test options, on the Sentinel's endpoint and service name instead of the fixture's server.</summary>
+    private IDisposable OnTheSentinel(Action<NoDbOptions>? extra = null) => Backend.BindNew(o =>
+    {
+        o.UseRedis(_set.Configuration);
+        extra?.Invoke(o);
+    });
 
     [Fact]
     public async Task A_holder_whose_lease_lapses_in_a_failover_is_told_so_writes_nothing_and_the_waiter_proceeds_on_the_promoted_replica()
     {
         using var run = new TestRun();
-        TestRuntime.Configure(o => o.UseRedis(_set.Configuration));
+        using IDisposable sentinel = OnTheSentinel();
         Climate climate = run.CreateClimate(stationId: "S1", counter: 1);
 
         NoDbLockScope scope = await climate.LockAsync();
@@ -69,11 +81,7 @@ public sealed class RedisSentinelTests : IDisposable
     public async Task A_holder_whose_lease_outlives_the_failover_keeps_it_or_is_told_it_lost_it_and_the_waiter_follows()
     {
         using var run = new TestRun();
-        TestRuntime.Configure(o =>
-        {
-            o.UseRedis(_set.Configuration);
-            o.LeaseDuration = TimeSpan.FromSeconds(15); // far longer than the failover
-        });
+        using IDisposable sentinel = OnTheSentinel(o => o.LeaseDuration = TimeSpan.FromSeconds(15)); // far longer than the failover
         Climate climate = run.CreateClimate(counter: 1);
         NoDbLockScope scope = await climate.LockAsync();
         climate.Counter = 10;

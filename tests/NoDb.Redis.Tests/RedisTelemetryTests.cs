@@ -1,15 +1,12 @@
-using NoDb.Runtime.Tests.Diagnostics;
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 using NoDb.TestControllers;
 
 namespace NoDb.Redis.Tests;
 
-/// <summary>The Redis document cache's reads, as <c>nodb.cache.reads</c> counts them. Reconfigures the runtime, so it runs alone.</summary>
+/// <summary>The Redis document cache's reads, as <c>nodb.cache.reads</c> counts them. The listener sees the whole process, so it runs alone.</summary>
 [Collection(nameof(WholeRedisCollection))]
-public sealed class RedisTelemetryTests : IDisposable
+public sealed class RedisTelemetryTests(RedisFixture fixture) : BackendTest(fixture)
 {
-    public void Dispose() => TestRuntime.Configure();
-
     [Fact]
     public async Task A_cold_load_counts_a_cache_hit_and_after_a_hand_edit_a_stale_read()
     {
@@ -18,10 +15,12 @@ public sealed class RedisTelemetryTests : IDisposable
         await climate.UpdateAsync(c => c.Counter = 2).Within();
         using var recorder = new TelemetryRecorder();
 
-        TestRuntime.Configure(); // a new engine: nothing cached in this process, so GetInstance asks the cache
-        Assert.Equal(2, Climate.GetInstance(run.Directory).Counter);
+        using (Backend.BindNew()) // a new engine: nothing cached in this process, so GetInstance asks the cache
+        {
+            Assert.Equal(2, Climate.GetInstance(run.Directory).Counter);
+        }
 
-        TestRuntime.Configure();
+        using IDisposable another = Backend.BindNew();
         run.WriteClimateText("""{ "stationId": "S1", "Counter": 7 }""");
         Assert.Equal(7, Climate.GetInstance(run.Directory).Counter);
 

@@ -1,4 +1,4 @@
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 using NoDb.Tool.Tests.Support;
 
 namespace NoDb.Tool.Tests;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Win32.SafeHandles;
 using NoDb.Locking.Redis;
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 using NoDb.Storage;
 using NoDb.Tool.Tests.Support;
 using StackExchange.Redis;

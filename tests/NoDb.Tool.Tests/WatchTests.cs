@@ -1,5 +1,5 @@
 using System.Text.Json;
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 using NoDb.Tool.Tests.Support;
 
 namespace NoDb.Tool.Tests;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using NoDb.TestSupport;
 
 namespace NoDb.Redis.Tests.Support;
 

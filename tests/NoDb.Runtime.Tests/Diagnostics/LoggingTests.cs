@@ -2,16 +2,17 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NoDb.Runtime.Tests.Instances;
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 using NoDb.TestControllers;
 
 namespace NoDb.Runtime.Tests.Diagnostics;
 
 /// <summary>A host puts its runtime (and its logger) in force process-wide, so these run alone.</summary>
 [Collection(nameof(RuntimeOptionsCollection))]
-public sealed class LoggingTests : IDisposable
+public sealed class LoggingTests(FileLocksFixture files) : IDisposable
 {
-    public void Dispose() => TestRuntime.Configure();
+    /// <summary>Back to the file backend with the test options process-wide (nothing else here uses the process-wide runtime).</summary>
+    public void Dispose() => NoDbRuntime.Configure(files.Apply);
 
     [Fact]
     public async Task A_host_logs_timeouts_losses_and_refused_writes_with_stable_event_ids()
@@ -23,7 +24,7 @@ public sealed class LoggingTests : IDisposable
         builder.Logging.AddProvider(sink);
         builder.Services.AddNoDb(o =>
         {
-            o.LeaseCheckInterval = TestRuntime.LeaseCheckInterval;
+            o.LeaseCheckInterval = BackendFixture.LeaseCheckInterval;
             o.RefreshInterval = TimeSpan.Zero;
         });
         using IHost host = builder.Build();
@@ -68,7 +69,11 @@ public sealed class LoggingTests : IDisposable
         Climate climate = run.CreateClimate(counter: 1);
         var sink = new CapturingLoggerProvider();
         using ILoggerFactory factory = LoggerFactory.Create(b => b.AddProvider(sink));
-        TestRuntime.Configure(o => o.LoggerFactory = factory);
+        NoDbRuntime.Configure(o =>
+        {
+            files.Apply(o);
+            o.LoggerFactory = factory;
+        });
 
         await using (await climate.LockAsync().Within())
         {

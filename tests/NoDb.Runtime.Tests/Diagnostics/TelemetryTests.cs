@@ -1,13 +1,13 @@
 using NoDb.Diagnostics;
 using NoDb.Runtime.Tests.Instances;
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 using NoDb.TestControllers;
 
 namespace NoDb.Runtime.Tests.Diagnostics;
 
 /// <summary>The listeners see every NoDb measurement in the process, so these run alone.</summary>
 [Collection(nameof(RuntimeOptionsCollection))]
-public sealed class TelemetryTests
+public sealed class TelemetryTests(FileLocksFixture files) : BackendTest(files)
 {
     private static readonly HashSet<string> AllowedTags = ["nodb.document", "nodb.backend", "nodb.outcome", "nodb.reason", "nodb.result"];
 
@@ -121,17 +121,17 @@ public sealed class TelemetryTests
         using var run = new TestRun();
         run.CreateClimate(counter: 1);
         using var recorder = new TelemetryRecorder();
-        TestRuntime.Configure(); // a new engine: the first lookup loads
+        using IDisposable fresh = Backend.BindNew(); // a new engine: the first lookup loads
         IReadOnlyDictionary<(string?, string?, string?), double> before = recorder.Lookups();
 
         Climate first = Climate.GetInstance(run.Directory);                                // loaded
-        TestRuntime.Configure(o => o.RefreshInterval = TimeSpan.FromHours(1));
+        using IDisposable throttled = Backend.BindNew(o => o.RefreshInterval = TimeSpan.FromHours(1));
         Climate second = Climate.GetInstance(run.Directory);                               // loaded (new engine), checked now
         Assert.Same(second, Climate.GetInstance(run.Directory));                           // hit
         Assert.Same(second, Climate.GetInstance(run.Directory));                           // hit
         using var empty = new TestRun();
         Assert.Null(Climate.TryGetInstance(empty.Directory));                              // missing
-        TestRuntime.Configure();
+        using IDisposable unthrottled = Backend.BindNew();
         Climate third = Climate.GetInstance(run.Directory);                                // loaded
         Assert.Same(third, Climate.GetInstance(run.Directory));                            // refreshed (no throttle: checks the disk)
         IReadOnlyDictionary<(string?, string?, string?), double> after = recorder.Lookups();

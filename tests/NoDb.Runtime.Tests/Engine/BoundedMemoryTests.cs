@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 using NoDb.TestControllers;
 
 namespace NoDb.Runtime.Tests.Engine;
@@ -9,7 +9,7 @@ public sealed class MemoryMeasurementCollection;
 
 /// <summary>Bounded memory: an instance no caller references may be dropped, and so may every structure kept for it.</summary>
 [Collection(nameof(MemoryMeasurementCollection))]
-public sealed class BoundedMemoryTests
+public sealed class BoundedMemoryTests(FileLocksFixture files) : BackendTest(files)
 {
     private const int Runs = 10_000;
 

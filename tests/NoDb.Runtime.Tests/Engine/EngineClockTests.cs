@@ -1,7 +1,6 @@
 using NoDb.Engine;
-using NoDb.Runtime.Tests.Diagnostics;
 using NoDb.Runtime.Tests.Instances;
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 using NoDb.TestControllers;
 
 namespace NoDb.Runtime.Tests.Engine;
@@ -11,7 +10,7 @@ namespace NoDb.Runtime.Tests.Engine;
 /// moves them, with no sleep. The telemetry listener sees the whole process, so these run alone.
 /// </summary>
 [Collection(nameof(RuntimeOptionsCollection))]
-public sealed class EngineClockTests
+public sealed class EngineClockTests(FileLocksFixture files) : BackendTest(files)
 {
     private static readonly TimeSpan CheckInterval = TimeSpan.FromMinutes(1);
 
@@ -24,7 +23,7 @@ public sealed class EngineClockTests
 
     [Theory]
     [InlineData(true)]  // the holder is in this engine: the waiter times out at the in-process gate
-    [InlineData(false)] // the holder is elsewhere (here, the test runtime): the waiter times out on the OS file lock
+    [InlineData(false)] // the holder is elsewhere (here, the file backend's shared engine): the waiter times out on the OS file lock
     public async Task A_lock_wait_times_out_when_the_engine_clock_says_so(bool holderInThisEngine)
     {
         using var run = new TestRun();
@@ -71,7 +70,7 @@ public sealed class EngineClockTests
         }
 
         climate.Counter = 2;
-        using (WorkerProcess other = WorkerProcess.Start("force-unlock", run.Directory))
+        using (WorkerProcess other = Backend.StartWorker("force-unlock", run.Directory))
         {
             Assert.Equal("forced", await other.ReadLineAsync(TestTimeouts.Patience));
         }

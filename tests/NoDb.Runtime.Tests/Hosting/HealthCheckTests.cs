@@ -2,15 +2,16 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using NoDb.Runtime.Tests.Instances;
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 
 namespace NoDb.Runtime.Tests.Hosting;
 
 /// <summary>Each test starts a host, which puts its runtime in force process-wide, so these run alone.</summary>
 [Collection(nameof(RuntimeOptionsCollection))]
-public sealed class HealthCheckTests : IDisposable
+public sealed class HealthCheckTests(FileLocksFixture files) : IDisposable
 {
-    public void Dispose() => TestRuntime.Configure();
+    /// <summary>Back to the file backend with the test options process-wide (nothing else here uses the process-wide runtime).</summary>
+    public void Dispose() => NoDbRuntime.Configure(files.Apply);
 
     private static async Task<HealthReport> CheckAsync(Action<INoDbBuilder> configure)
     {

@@ -4,16 +4,17 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using NoDb.Hosting;
 using NoDb.Runtime.Tests.Instances;
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 using NoDb.TestControllers;
 
 namespace NoDb.Runtime.Tests.Hosting;
 
 /// <summary>A host puts its runtime in force process-wide while it runs, so these run alone.</summary>
 [Collection(nameof(RuntimeOptionsCollection))]
-public sealed class HostingTests : IDisposable
+public sealed class HostingTests(FileLocksFixture files) : IDisposable
 {
-    public void Dispose() => TestRuntime.Configure();
+    /// <summary>Back to the file backend with the test options process-wide (nothing else here uses the process-wide runtime).</summary>
+    public void Dispose() => NoDbRuntime.Configure(files.Apply);
 
     private static HostApplicationBuilder NewBuilder(params (string Key, string Value)[] settings)
     {
@@ -24,7 +25,7 @@ public sealed class HostingTests : IDisposable
 
     private static void TestSettings(NoDbOptions o)
     {
-        o.LeaseCheckInterval = TestRuntime.LeaseCheckInterval;
+        o.LeaseCheckInterval = BackendFixture.LeaseCheckInterval;
         o.RefreshInterval = TimeSpan.Zero;
     }
 

@@ -1,13 +1,14 @@
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 using NoDb.TestControllers;
 
 namespace NoDb.Runtime.Tests.Instances;
 
 /// <summary>Reconfigures the process-wide runtime, so it runs alone.</summary>
 [Collection(nameof(RuntimeOptionsCollection))]
-public sealed class ConfigurationTests : IDisposable
+public sealed class ConfigurationTests(FileLocksFixture files) : IDisposable
 {
-    public void Dispose() => TestRuntime.Configure();
+    /// <summary>Back to the file backend with the test options process-wide (nothing else here uses the process-wide runtime).</summary>
+    public void Dispose() => NoDbRuntime.Configure(files.Apply);
 
     [Fact]
     public void Invalid_options_are_rejected_and_the_previous_ones_stay()

@@ -1,22 +1,19 @@
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 using NoDb.TestControllers;
 
 namespace NoDb.Runtime.Tests.Instances;
 
-[CollectionDefinition(nameof(RuntimeOptionsCollection), DisableParallelization = true)]
-public sealed class RuntimeOptionsCollection;
-
-/// <summary>Reconfigures the process-wide runtime, so it runs alone.</summary>
-[Collection(nameof(RuntimeOptionsCollection))]
-public sealed class RefreshIntervalTests : IDisposable
+/// <summary>
+/// The refresh throttle on the embedded backend, where nothing but the interval makes GetInstance look at the disk. (On
+/// Redis a change notice does, even one of this process's own commit, so there a hand edit may be seen at once; the
+/// contract's InstanceRegistryTests asserts the part every backend shares: a lock always reads the disk.)
+/// </summary>
+public sealed class RefreshIntervalTests(FileLocksFixture files) : BackendTest(files)
 {
-    public RefreshIntervalTests() => TestRuntime.Configure(o => o.RefreshInterval = TimeSpan.FromHours(1));
-
-    public void Dispose() => TestRuntime.Configure();
-
     [Fact]
     public async Task Within_the_refresh_interval_GetInstance_serves_the_cache_and_a_lock_still_reads_the_disk()
     {
+        using IDisposable throttled = Backend.BindNew(o => o.RefreshInterval = TimeSpan.FromHours(1));
         using var run = new TestRun();
         Climate cached = run.CreateClimate(stationId: "CACHED");
         run.WriteClimateText("""{ "stationId": "ON-DISK" }""");

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using NoDb.Locking;
 using NoDb.Locking.FileLocks;
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 
 namespace NoDb.Runtime.Tests.Processes;
 
-public sealed class ForkedChildTests
+public sealed class ForkedChildTests(FileLocksFixture files) : BackendTest(files)
 {
     /// <summary>
     /// A child forked by any code in this process shares our open lock files until it execs. A release that only closed

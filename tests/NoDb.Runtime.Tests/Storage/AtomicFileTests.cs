@@ -1,10 +1,10 @@
 using System.Text;
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 using NoDb.Storage;
 
 namespace NoDb.Runtime.Tests.Storage;
 
-public sealed class AtomicFileTests
+public sealed class AtomicFileTests(FileLocksFixture files) : BackendTest(files)
 {
     [Fact]
     public void Write_replaces_the_content_and_leaves_no_temp_file()

@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 using NoDb.TestControllers;
 
 namespace NoDb.Runtime.Tests.Storage;
 
-public sealed class DocumentCodecTests
+public sealed class DocumentCodecTests(FileLocksFixture files) : BackendTest(files)
 {
     [Fact]
     public async Task Unknown_members_are_kept_and_written_back()

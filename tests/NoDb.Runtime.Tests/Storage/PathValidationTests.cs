@@ -1,10 +1,10 @@
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 using NoDb.Storage;
 using NoDb.TestControllers;
 
 namespace NoDb.Runtime.Tests.Storage;
 
-public sealed class PathValidationTests
+public sealed class PathValidationTests(FileLocksFixture files) : BackendTest(files)
 {
     [Theory]
     [InlineData("")]

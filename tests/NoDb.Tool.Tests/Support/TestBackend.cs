@@ -1,4 +1,4 @@
-using NoDb.Redis.Tests.Support;
+using NoDb.TestSupport;
 
 namespace NoDb.Tool.Tests.Support;
 

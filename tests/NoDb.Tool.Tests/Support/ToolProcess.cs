@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 
 namespace NoDb.Tool.Tests.Support;
 
