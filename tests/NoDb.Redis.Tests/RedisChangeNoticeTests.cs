@@ -1,7 +1,6 @@
 using NoDb.Engine;
 using NoDb.Locking.Redis;
-using NoDb.Runtime.Tests.Diagnostics;
-using NoDb.Runtime.Tests.TestSupport;
+using NoDb.TestSupport;
 using NoDb.TestControllers;
 using StackExchange.Redis;
 
@@ -12,12 +11,12 @@ namespace NoDb.Redis.Tests;
 /// The lookups counter sees the whole process, so these run alone.
 /// </summary>
 [Collection(nameof(WholeRedisCollection))]
-public sealed class RedisChangeNoticeTests
+public sealed class RedisChangeNoticeTests(RedisFixture fixture)
 {
-    private static NoDbEngine NewEngine()
+    private NoDbEngine NewEngine()
     {
-        var options = new NoDbOptions { RefreshInterval = TimeSpan.FromHours(1), LeaseCheckInterval = TestRuntime.LeaseCheckInterval };
-        options.UseRedis(TestRuntime.RedisConfiguration);
+        var options = new NoDbOptions { RefreshInterval = TimeSpan.FromHours(1), LeaseCheckInterval = BackendFixture.LeaseCheckInterval };
+        options.UseRedis(fixture.Server.Configuration);
         return new NoDbEngine(options);
     }
 
