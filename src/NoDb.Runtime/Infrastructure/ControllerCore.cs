@@ -15,6 +15,8 @@ internal sealed class ControllerCore<T> : NoDbControllerCore
         _owner = owner;
     }
 
+    private protected override void NameForNotices() => Instances.InstanceRegistry<T>.Of(Engine).NameForNotices(Target);
+
     internal override byte[] Serialize() =>
         DocumentCodec.Serialize(_owner, Unknown, Engine.Options);
 

@@ -322,11 +322,19 @@ public abstract class NoDbControllerCore
     }
 
     /// <summary>Called with the lock held: make the instance match the document on disk, whoever wrote it.</summary>
+    /// <summary>Registers the shared instance of this document for change notices, if it is not yet.</summary>
+    private protected abstract void NameForNotices();
+
     internal void OnAcquired(NoDbLockScope scope, bool documentMustExist)
     {
         lock (_stateSync)
         {
             _activeScope = scope;
+        }
+
+        if (Engine.Cache is not null)
+        {
+            NameForNotices(); // the first Redis lock of a run gives it its identity, which notices name it by
         }
 
         using RunDirectory? run = RunDirectory.TryOpen(WorkingDirectory);

@@ -21,6 +21,9 @@ internal sealed class InstanceEntry<T>(string workingDirectory) : IStaleable
     /// <summary>The <see cref="RefreshClock"/> epoch of the last disk check; the instance is trusted while it is current.</summary>
     public volatile int CheckedEpoch = int.MinValue;
 
+    /// <summary>Whether the entry is registered for change notices under its document's identity.</summary>
+    public volatile bool NamedForNotices;
+
     /// <summary>How many times the document was read to fill this entry (for tests and diagnostics).</summary>
     public int Loads;
 

@@ -129,7 +129,7 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
                 entry.Instance = published;
             }
 
-            _engine.Notices.Register(target.Identity(), entry);
+            RegisterForNotices(entry, target);
             if (!ReferenceEquals(published, instance))
             {
                 published.NoDbCore.RefreshIfChanged();
@@ -220,9 +220,37 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
         return instance;
     }
 
+    /// <summary>
+    /// Names the entry for change notices (Redis only: the embedded backend has none) by its document's identity. A run
+    /// gets its identity with its first Redis lock, possibly after the instance was loaded, so an entry not yet named is
+    /// named again at each of its disk checks until it is.
+    /// </summary>
+    private void RegisterForNotices(InstanceEntry<T> entry, LockTarget target)
+    {
+        if (_engine.Cache is not null && target.KnownIdentity() is { } identity)
+        {
+            _engine.Notices.Register(identity, entry);
+            entry.NamedForNotices = true;
+        }
+    }
+
+    /// <summary>Names the shared entry of <paramref name="target"/> for change notices if it is not yet (after a lock gave the run its identity).</summary>
+    public void NameForNotices(LockTarget target)
+    {
+        if (_byDirectory.TryGetValue(target.WorkingDirectory, out InstanceEntry<T>? entry) && !entry.NamedForNotices)
+        {
+            RegisterForNotices(entry, target);
+        }
+    }
+
     private T? Revalidate(InstanceEntry<T> entry, T instance, LockTarget target, out bool removed)
     {
         removed = false;
+        if (!entry.NamedForNotices)
+        {
+            RegisterForNotices(entry, target);
+        }
+
         if (instance.NoDbCore.RefreshIfChanged())
         {
             return instance;
@@ -262,7 +290,7 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
             {
                 Interlocked.Increment(ref entry.Loads);
                 entry.Instance = loaded;
-                _engine.Notices.Register(target.Identity(), entry);
+                RegisterForNotices(entry, target);
             }
 
             return loaded;

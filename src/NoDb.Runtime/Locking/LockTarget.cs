@@ -32,10 +32,10 @@ internal sealed class LockTarget
     /// <summary>
     /// The document's name across processes and machines, as change notices carry it: the run's identity (see
     /// <see cref="RunIdentity"/>) and the file name. Machines may mount the shared runs at different paths; this names the
-    /// same document on all of them, and never a document of another run. A run that has no identity yet (never locked
-    /// through Redis) gets a name no notice carries.
+    /// same document on all of them, and never a document of another run. <see langword="null"/> while the run has no
+    /// identity yet (never locked through Redis).
     /// </summary>
-    public string Identity()
+    public string? KnownIdentity()
     {
         try
         {
@@ -50,7 +50,7 @@ internal sealed class LockTarget
         {
         }
 
-        return "path:" + DocumentPath;
+        return null;
     }
 
     public bool IsReadOnly => File.Exists(ReadOnlyMarkerPath);
