@@ -12,10 +12,13 @@ using StackExchange.Redis;
 // lock and when it began to give it back; Stopwatch timestamps are CLOCK_MONOTONIC, comparable across the processes of
 // one machine, so "released by X → acquired by Y" is one subtraction.
 //
-//   Handover --redis <configuration> [--seconds 5] [--processes 3,6] [--locks nodb-redis,nodb-file,dlock-redis] [--out file.md]
-//   Handover worker <lock> <run directory> <redis configuration> <events file>     (started by the coordinator)
+// With --flows K, each worker runs K such loops at once (as a web server's requests would), so that the process's own
+// waiters compete with the other processes' too.
+//
+//   Handover --redis <configuration> [--seconds 5] [--processes 3,6] [--flows 1] [--locks nodb-redis,nodb-file,dlock-redis] [--out file.md]
+//   Handover worker <lock> <run directory> <redis configuration> <events file> <flows>     (started by the coordinator)
 return args.Length > 0 && args[0] == "worker"
-    ? await Worker.RunAsync(args[1], args[2], args[3], args[4])
+    ? await Worker.RunAsync(args[1], args[2], args[3], args[4], int.Parse(args[5], CultureInfo.InvariantCulture))
     : await Coordinator.RunAsync(args);
 
 internal static class Locks
@@ -37,7 +40,7 @@ internal static class Locks
 
 internal static class Worker
 {
-    public static async Task<int> RunAsync(string lockName, string runDirectory, string redis, string eventsFile)
+    public static async Task<int> RunAsync(string lockName, string runDirectory, string redis, string eventsFile, int flows)
     {
         Func<Func<Task>, Task> locked = await SetUpAsync(lockName, runDirectory, redis);
 
@@ -52,17 +55,23 @@ internal static class Worker
         long end = long.Parse(go.Split(' ')[2], CultureInfo.InvariantCulture);
 
         var events = new List<(long Acquired, long Releasing)>(1 << 16);
-        while (Stopwatch.GetTimestamp() < end)
+        await Task.WhenAll(Enumerable.Range(0, flows).Select(_ => Task.Run(async () =>
         {
-            long acquired = 0, releasing = 0;
-            await locked(() =>
+            while (Stopwatch.GetTimestamp() < end)
             {
-                acquired = Stopwatch.GetTimestamp();
-                releasing = Stopwatch.GetTimestamp();
-                return Task.CompletedTask;
-            });
-            events.Add((acquired, releasing));
-        }
+                long acquired = 0, releasing = 0;
+                await locked(() =>
+                {
+                    acquired = Stopwatch.GetTimestamp();
+                    releasing = Stopwatch.GetTimestamp();
+                    return Task.CompletedTask;
+                });
+                lock (events)
+                {
+                    events.Add((acquired, releasing));
+                }
+            }
+        })));
 
         await using (var file = new BinaryWriter(File.Create(eventsFile)))
         {
@@ -129,11 +138,12 @@ internal static class Coordinator
         string? redis = Option(args, "--redis") ?? Environment.GetEnvironmentVariable("NODB_BENCH_REDIS");
         if (string.IsNullOrEmpty(redis))
         {
-            Console.Error.WriteLine("usage: Handover --redis <configuration> [--seconds 5] [--processes 3,6] [--locks nodb-redis,nodb-file,dlock-redis] [--out file.md]");
+            Console.Error.WriteLine("usage: Handover --redis <configuration> [--seconds 5] [--processes 3,6] [--flows 1] [--locks nodb-redis,nodb-file,dlock-redis] [--out file.md]");
             return 2;
         }
 
         double seconds = double.Parse(Option(args, "--seconds") ?? "5", CultureInfo.InvariantCulture);
+        int flows = int.Parse(Option(args, "--flows") ?? "1", CultureInfo.InvariantCulture);
         int[] counts = [.. (Option(args, "--processes") ?? "3,6").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))];
         string[] locks = (Option(args, "--locks") ?? string.Join(',', Locks.All)).Split(',');
         string? output = Option(args, "--out");
@@ -148,7 +158,7 @@ internal static class Coordinator
         {
             foreach (string lockName in locks)
             {
-                Row row = await MeasureAsync(lockName, n, seconds, redis);
+                Row row = await MeasureAsync(lockName, n, flows, seconds, redis);
                 rows.Add(row);
                 Console.Error.WriteLine($"{Locks.Describe(lockName)}, {n} processes: {row.Format(rtt)}");
             }
@@ -156,7 +166,7 @@ internal static class Coordinator
 
         double rttAfter = await PingRoundTripAsync(redis);
         var table = new StringBuilder();
-        table.AppendLine(CultureInfo.InvariantCulture, $"PING round trip (StackExchange.Redis, awaited, one connection) p50: {rtt:0} µs before, {rttAfter:0} µs after; {seconds:0.#} s per row; {Environment.ProcessorCount} cores");
+        table.AppendLine(CultureInfo.InvariantCulture, $"PING round trip (StackExchange.Redis, awaited, one connection) p50: {rtt:0} µs before, {rttAfter:0} µs after; {seconds:0.#} s per row; {flows} flow(s) per process; {Environment.ProcessorCount} cores");
         table.AppendLine();
         table.AppendLine("| Processes | Lock | Acquisitions/s | Change process | Hand-over p50 | p90 | p99 | p50 in round trips | Min share (≥ 1/(2N)) | Overlaps |");
         table.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -199,7 +209,7 @@ internal static class Coordinator
         return Percentile(samples, 0.5);
     }
 
-    private static async Task<Row> MeasureAsync(string lockName, int processes, double seconds, string redis)
+    private static async Task<Row> MeasureAsync(string lockName, int processes, int flows, double seconds, string redis)
     {
         DirectoryInfo root = Directory.CreateTempSubdirectory("nodb-handover-");
         try
@@ -214,7 +224,7 @@ internal static class Coordinator
             {
                 for (int i = 0; i < processes; i++)
                 {
-                    workers.Add(StartWorker(lockName, run, redis, Path.Join(root.FullName, $"events-{i}.bin")));
+                    workers.Add(StartWorker(lockName, run, redis, Path.Join(root.FullName, $"events-{i}.bin"), flows));
                 }
 
                 foreach (Process worker in workers)
@@ -262,7 +272,7 @@ internal static class Coordinator
         }
     }
 
-    private static Process StartWorker(string lockName, string run, string redis, string eventsFile)
+    private static Process StartWorker(string lockName, string run, string redis, string eventsFile, int flows)
     {
         string self = typeof(Coordinator).Assembly.Location;
         var start = new ProcessStartInfo("dotnet")
@@ -271,7 +281,7 @@ internal static class Coordinator
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        foreach (string arg in new[] { self, "worker", lockName, run, redis, eventsFile })
+        foreach (string arg in new[] { self, "worker", lockName, run, redis, eventsFile, flows.ToString(CultureInfo.InvariantCulture) })
         {
             start.ArgumentList.Add(arg);
         }

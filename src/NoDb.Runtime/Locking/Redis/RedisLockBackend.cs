@@ -173,9 +173,12 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
         ?? throw new LockWaitTimeoutException();
 
     /// <summary>
-    /// The one acquisition protocol: a zero timeout tries once (<see langword="null"/> if held); otherwise it waits, woken by
-    /// the holder's published release, with a bounded poll for a missed message or an expiry. <paramref name="synchronous"/>
-    /// callers (<c>Lock()</c>) block their own thread where others await.
+    /// The one acquisition protocol: a zero timeout tries once (<see langword="null"/> if held, or promised to a queued
+    /// waiter); otherwise it waits in the lock's queue in Redis, first come first served across processes. The waiter's
+    /// ticket is renewed by every try; a release hands the lock straight to the queue's head and tells it, and a lost
+    /// notice is covered by a bounded poll. <paramref name="synchronous"/> callers (<c>Lock()</c>) block their own thread
+    /// where others await. A waiter that gives up (timeout, cancellation, a failure) leaves the queue, and a lock granted
+    /// to it meanwhile is handed on.
     /// </summary>
     private async ValueTask<ILockLease?> AcquireCoreAsync(LockTarget target, TimeSpan timeout, bool synchronous, CancellationToken cancellationToken)
     {
@@ -183,39 +186,95 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
         long started = Stopwatch.GetTimestamp();
         RedisKeys keys = KeysOf(target);
         string key = keys.Lock.ToString();
-        while (true)
+        var attempt = new Attempt(NewOwner(), (long)LeaseDuration.TotalMilliseconds, queues: timeout != TimeSpan.Zero, started);
+        try
         {
-            Task released = _signals.Register(key);
-            try
+            while (true)
             {
-                var fenceWait = new FenceWait(timeout == TimeSpan.Zero ? FenceFile.TryLockPatience : Left(started, timeout), synchronous, cancellationToken);
-                (ILockLease? lease, TimeSpan heldFor) = await TryOnceAsync(target, keys, fenceWait).ConfigureAwait(false);
-                if (lease is not null || timeout == TimeSpan.Zero)
+                Task<long> released = _signals.Register(key, attempt.Ticket);
+                try
                 {
-                    return lease;
-                }
+                    var fenceWait = new FenceWait(timeout == TimeSpan.Zero ? FenceFile.TryLockPatience : Left(started, timeout), synchronous, cancellationToken);
+                    (ILockLease? lease, TimeSpan heldFor) = await TryOnceAsync(target, keys, attempt, fenceWait).ConfigureAwait(false);
+                    if (lease is not null || timeout == TimeSpan.Zero)
+                    {
+                        return lease;
+                    }
 
-                TimeSpan wait = NextWait(started, timeout, heldFor, key);
-                if (synchronous)
-                {
-                    released.Wait(wait, cancellationToken);
-                }
-                else
-                {
-                    try
+                    TimeSpan wait = NextWait(started, timeout, heldFor, key);
+                    long granted;
+                    if (synchronous)
                     {
-                        await released.WaitAsync(wait, cancellationToken).ConfigureAwait(false);
+                        granted = released.Wait(wait, cancellationToken) ? released.Result : 0;
                     }
-                    catch (TimeoutException)
+                    else
                     {
+                        try
+                        {
+                            granted = await released.WaitAsync(wait, cancellationToken).ConfigureAwait(false);
+                        }
+                        catch (TimeoutException)
+                        {
+                            granted = 0;
+                        }
+                    }
+
+                    if (granted > 0)
+                    {
+                        // A release handed the lock to this ticket: no round trip needed to take it.
+                        fenceWait = new FenceWait(Left(started, timeout), synchronous, cancellationToken);
+                        return (await GrantedAsync(target, keys, attempt, granted, handedOver: true, attempt.LastRefusedAt, fenceWait).ConfigureAwait(false)).Lease!;
                     }
                 }
-            }
-            finally
-            {
-                _signals.Unregister(key, released);
+                finally
+                {
+                    _signals.Unregister(key, released);
+                }
             }
         }
+        catch when (attempt.Queued && !attempt.Taken)
+        {
+            // Leave the queue, and hand on a lock a release may have granted to this ticket meanwhile. Awaited, so that the
+            // next waiter is not kept waiting for the ticket to run out.
+            await AbandonAsync(keys, attempt, synchronous).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>How long a waiter's ticket lives unrenewed; its waiter renews it at least four times as often.</summary>
+    internal static readonly TimeSpan TicketLifetime = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The longest lease a release grants to the queue's head: its ticket's lifetime. A head that died while queued holds
+    /// the lock no longer than that; a live one renews its lease to the full duration as soon as it has it.
+    /// </summary>
+    internal static TimeSpan HandOffLease => TicketLifetime;
+
+    private string NewOwner() =>
+        string.Create(CultureInfo.InvariantCulture, $"{_owner}|{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}|{Guid.NewGuid():N}");
+
+    /// <summary>One call's acquisition: its owner name and ticket (the same on every try) and what it did so far.</summary>
+    private sealed class Attempt(string owner, long leaseMilliseconds, bool queues, long started)
+    {
+        public string Owner { get; } = owner;
+
+        /// <summary>"&lt;lease ms&gt;:&lt;owner&gt;": a release that grants the lock to this ticket leases it for this owner's own duration.</summary>
+        public string Ticket { get; } = string.Create(CultureInfo.InvariantCulture, $"{leaseMilliseconds}:{owner}");
+
+        /// <summary>0 for a try: it never joins the queue.</summary>
+        public long TicketMilliseconds { get; } = queues ? (long)TicketLifetime.TotalMilliseconds : 0;
+
+        /// <summary>Whether a try was sent that may have put the ticket in the queue.</summary>
+        public bool Queued { get; set; }
+
+        /// <summary>Whether a lease was made from this attempt.</summary>
+        public bool Taken { get; set; }
+
+        /// <summary>
+        /// When the last try that did not get the lock was sent (at first, the call's start): a release can only have
+        /// granted the lock to this ticket after that try ran, so a granted lease is trusted from this moment.
+        /// </summary>
+        public long LastRefusedAt { get; set; } = started;
     }
 
     public async ValueTask<bool> IsLockedAsync(LockTarget target, CancellationToken cancellationToken)
@@ -351,44 +410,82 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
         await FenceFile.RaiseAsync(state, fileName, fence, new FenceWait(_fenceWait, false, cancellationToken)).ConfigureAwait(false);
     }
 
-    private async ValueTask<(ILockLease? Lease, TimeSpan HeldFor)> TryOnceAsync(LockTarget target, RedisKeys keys, FenceWait wait)
+    private async ValueTask<(ILockLease? Lease, TimeSpan HeldFor)> TryOnceAsync(LockTarget target, RedisKeys keys, Attempt attempt, FenceWait wait)
     {
-        (string owner, RedisValue[] args) = Prepare(target);
+        RedisValue[] args = [attempt.Owner, RedisKeys.ReleasedChannel, (long)LeaseDuration.TotalMilliseconds, Seed(target), attempt.TicketMilliseconds];
         RedisResult result;
         long sentAt = Stopwatch.GetTimestamp();
+        attempt.Queued |= attempt.TicketMilliseconds > 0;
         try
         {
             result = wait.Synchronous
-                ? Database.ScriptEvaluate(RedisScripts.Acquire, [keys.Lock, keys.Fence], args)
-                : await Database.ScriptEvaluateAsync(RedisScripts.Acquire, [keys.Lock, keys.Fence], args).ConfigureAwait(false);
+                ? Database.ScriptEvaluate(RedisScripts.Acquire, keys.LockScriptKeys, args)
+                : await Database.ScriptEvaluateAsync(RedisScripts.Acquire, keys.LockScriptKeys, args).ConfigureAwait(false);
         }
         catch (Exception e) when (RedisFailures.Is(e))
         {
-            ReleaseIfTaken(keys, owner);
+            ReleaseIfTaken(keys, attempt);
             throw;
         }
 
-        return await GrantedAsync(target, keys, owner, AcquireOutcome(target, keys, result), sentAt, wait).ConfigureAwait(false);
+        (long outcome, bool handedOver) = AcquireOutcome(target, keys, result);
+        if (outcome < 0)
+        {
+            attempt.LastRefusedAt = sentAt;
+            return (null, outcome == HeldWithoutExpiry ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(-outcome));
+        }
+
+        // Taken now, the lease counts from this send; granted earlier by a release, from the last try that was refused.
+        return await GrantedAsync(target, keys, attempt, outcome, handedOver, handedOver ? attempt.LastRefusedAt : sentAt, wait).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// The reply to an acquisition never arrived, but the script may have run: give back a lease this owner may hold, so
-    /// that no lock is left held by nobody. Best effort; if it is lost too, the lease runs out.
+    /// The reply to an acquisition never arrived, or the lease could not be used: leave the queue and give back a lease
+    /// this owner may hold, so that no lock is left held by nobody. Best effort and not awaited; if it is lost too, the
+    /// ticket and the lease run out.
     /// </summary>
-    private void ReleaseIfTaken(RedisKeys keys, string owner)
+    private void ReleaseIfTaken(RedisKeys keys, Attempt attempt)
     {
         try
         {
-            Database.ScriptEvaluate(RedisScripts.ReleaseOwned, [keys.Lock], [owner + "|", RedisKeys.ReleasedChannel], CommandFlags.FireAndForget);
+            Database.ScriptEvaluate(RedisScripts.Abandon, keys.LockScriptKeys, AbandonArguments(attempt), CommandFlags.FireAndForget);
         }
         catch (Exception e) when (RedisFailures.Is(e))
         {
         }
     }
 
-    private (string Owner, RedisValue[] Args) Prepare(LockTarget target)
+    /// <summary>A waiter gives up: its ticket leaves the queue and a lock granted to it meanwhile is handed on. Never throws for Redis.</summary>
+    private async ValueTask AbandonAsync(RedisKeys keys, Attempt attempt, bool synchronous)
     {
-        // The seed is read without the fence file's lock: a process frozen while it holds that lock must not stall this.
+        try
+        {
+            if (synchronous)
+            {
+                Database.ScriptEvaluate(RedisScripts.Abandon, keys.LockScriptKeys, AbandonArguments(attempt));
+            }
+            else
+            {
+                await Database.ScriptEvaluateAsync(RedisScripts.Abandon, keys.LockScriptKeys, AbandonArguments(attempt)).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (RedisFailures.Is(e))
+        {
+            // The ticket runs out by itself, and so does a lease granted to it.
+        }
+    }
+
+    private static RedisValue[] AbandonArguments(Attempt attempt) =>
+        [attempt.Owner, RedisKeys.ReleasedChannel, FenceFile.ClockFloor(), (long)HandOffLease.TotalMilliseconds, attempt.Ticket];
+
+    /// <summary>The arguments of the Release script for the lease <paramref name="value"/> with <paramref name="fencingNumber"/>.</summary>
+    internal static RedisValue[] ReleaseArguments(string value, long fencingNumber) =>
+        [value, RedisKeys.ReleasedChannel, Math.Max(fencingNumber, FenceFile.ClockFloor()), (long)HandOffLease.TotalMilliseconds];
+
+    /// <summary>The counter's floor for this acquisition: the number on disk, or the clock if that is larger.</summary>
+    private static long Seed(LockTarget target)
+    {
+        // Read without the fence file's lock: a process frozen while it holds that lock must not stall this.
         long onDisk;
         using (RunDirectory run = RunDirectory.Open(target.WorkingDirectory))
         using (RunStateFolder state = run.OpenStateFolder(create: true)!)
@@ -396,38 +493,46 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
             onDisk = FenceFile.Peek(state, target.FileName);
         }
 
-        long seed = Math.Max(onDisk, FenceFile.ClockFloor());
-        string owner = string.Create(CultureInfo.InvariantCulture, $"{_owner}|{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}|{Guid.NewGuid():N}");
-        return (owner, [owner, (long)LeaseDuration.TotalMilliseconds, seed]);
+        return Math.Max(onDisk, FenceFile.ClockFloor());
     }
 
-    private async ValueTask<(ILockLease? Lease, TimeSpan HeldFor)> GrantedAsync(LockTarget target, RedisKeys keys, string owner, long result, long sentAt, FenceWait wait)
+    /// <summary>
+    /// Makes the lease of fencing number <paramref name="fence"/>, taken by this attempt or <paramref name="handedOver"/> to
+    /// it by a release (whose lease was capped at <see cref="HandOffLease"/>, and is renewed at once), trusted from
+    /// <paramref name="trustedFrom"/>.
+    /// </summary>
+    private async ValueTask<(ILockLease? Lease, TimeSpan HeldFor)> GrantedAsync(
+        LockTarget target, RedisKeys keys, Attempt attempt, long fence, bool handedOver, long trustedFrom, FenceWait wait)
     {
-        if (result < 0)
-        {
-            return (null, result == HeldWithoutExpiry ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(-result));
-        }
+        attempt.Taken = true;
 
         // Tell the storage about the new number before anything is written under it.
-        string value = string.Create(CultureInfo.InvariantCulture, $"{owner}|{result}");
+        string value = string.Create(CultureInfo.InvariantCulture, $"{attempt.Owner}|{fence}");
         try
         {
             using RunDirectory run = RunDirectory.Open(target.WorkingDirectory);
             using RunStateFolder state = run.OpenStateFolder(create: true)!;
-            await FenceFile.RaiseAsync(state, target.FileName, result, wait).ConfigureAwait(false);
+            await FenceFile.RaiseAsync(state, target.FileName, fence, wait).ConfigureAwait(false);
         }
         catch (FenceBusyException e)
         {
-            ReleaseIfTaken(keys, owner);
+            ReleaseIfTaken(keys, attempt);
             throw new LockWaitTimeoutException(e.Message, e) { Cause = e.Message };
         }
         catch
         {
-            ReleaseIfTaken(keys, owner);
+            ReleaseIfTaken(keys, attempt);
             throw;
         }
 
-        var lease = new RedisLease(this, target, keys, value, result, sentAt);
+        if (handedOver && HandOffLease < LeaseDuration)
+        {
+            // The release leased it for the hand-off time only: trust it as if a full lease had been confirmed that much
+            // earlier, which puts the local deadline where the short lease's would be.
+            trustedFrom -= (long)((RedisLease.TrustFor(LeaseDuration) - RedisLease.TrustFor(HandOffLease)).TotalSeconds * Stopwatch.Frequency);
+        }
+
+        var lease = new RedisLease(this, target, keys, value, fence, trustedFrom, renewNow: handedOver);
         _active[target.DocumentPath] = lease;
         return (lease, TimeSpan.Zero);
     }
@@ -448,9 +553,12 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
     /// missed notice, whichever is first. A key with no expiry (<paramref name="heldFor"/> infinite) never runs out, so it
     /// is waited on through the notice and the poll alone, never re-tried at once.
     /// </summary>
-    private static TimeSpan NextWait(long started, TimeSpan timeout, TimeSpan heldFor, string lockKey)
+    private TimeSpan NextWait(long started, TimeSpan timeout, TimeSpan heldFor, string lockKey)
     {
-        TimeSpan poll = heldFor > TimeSpan.Zero && heldFor < MissedMessagePoll ? heldFor : MissedMessagePoll;
+        // The poll also renews the waiter's ticket, and a lease granted to it is trusted from the last poll: so it comes at
+        // least every quarter of a ticket's lifetime and of a lease.
+        TimeSpan longest = MissedMessagePoll < LeaseDuration / 4 ? MissedMessagePoll : LeaseDuration / 4;
+        TimeSpan poll = heldFor > TimeSpan.Zero && heldFor < longest ? heldFor : longest;
         if (timeout == Timeout.InfiniteTimeSpan)
         {
             return poll;
@@ -476,19 +584,23 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
     private const long HeldWithoutExpiry = long.MinValue;
 
     /// <summary>
-    /// Reads the Acquire script's reply as the fencing number (0 or more), -(remaining lease ms) when the lock is held, or
-    /// <see cref="HeldWithoutExpiry"/>; throws when the fence counter cannot issue a number (no lease was taken then).
+    /// Reads the Acquire script's reply as the fencing number (0 or more; with whether a release had granted it to this
+    /// owner already), -(remaining lease ms) when the lock is held or -(ms until the head's ticket expires) when it is
+    /// promised to the queue's head, or <see cref="HeldWithoutExpiry"/>; throws when the fence counter cannot issue a
+    /// number (no lease was taken then).
     /// </summary>
-    private static long AcquireOutcome(LockTarget target, RedisKeys keys, RedisResult result)
+    private static (long Outcome, bool HandedOver) AcquireOutcome(LockTarget target, RedisKeys keys, RedisResult result)
     {
         RedisResult[] reply = (RedisResult[])result!;
         switch ((string?)reply[0])
         {
             case "held":
                 long ttl = (long)reply[1];
-                return ttl < 0 ? HeldWithoutExpiry : -Math.Max(ttl, 1);
+                return (ttl < 0 ? HeldWithoutExpiry : -Math.Max(ttl, 1), false);
+            case "queued":
+                return (-Math.Max((long)reply[1], 1), false);
             default:
-                return FenceIssued(target, keys, result);
+                return (FenceIssued(target, keys, result), reply.Length > 2 && (string?)reply[2] == "granted");
         }
     }
 

@@ -50,22 +50,111 @@ internal static class RedisScripts
 
         """;
 
-    /// <summary>
-    /// KEYS: lock, fence. ARGV: owner, lease ms, seed. Returns {'ok', fence} (fence a decimal string), {'held', remaining
-    /// lease ms or -1 for a key with no expiry}, or {'bad', why, counter} when the fence counter cannot issue a number; in
-    /// that case nothing was written and no lease was taken.
-    /// </summary>
-    public const string Acquire = FenceHelpers + """
-        local ttl = redis.call('PTTL', KEYS[1])
-        if ttl ~= -2 then
-          if ttl == 0 then ttl = 1 end
-          return {'held', ttl}
+    // The waiter queue of one lock, for fairness across processes: KEYS[3] is a sorted set of tickets by arrival, KEYS[4]
+    // the same tickets by the server time (ms) at which they expire unless their waiter renews them. A ticket is
+    // "<lease ms>:<owner>", so that a release can hand the lock straight to the head in its waiter's own name. Both keys
+    // expire with their last ticket, so an abandoned queue vanishes by itself.
+    //   queue_now(): the server's clock in ms. queue_prune(now): drops expired tickets; true if it dropped any.
+    //   queue_join(ticket, now, ttl): adds the ticket at the back (or keeps its place) and renews it.
+    //   queue_leave(ticket). queue_head(): the first live ticket, or nil.
+    //   hand_over(now, seed, handoff ms): the lock is free; grant it to the head (its lease capped at the hand-off time,
+    //   so a head that died meanwhile holds it no longer than its ticket would have lived) and tell it, or announce the
+    //   release to anyone when nobody queues. A counter that cannot issue a number grants nothing: the head is woken to
+    //   try itself, and the Acquire script reports why.
+    private const string QueueHelpers = """
+        local function queue_now()
+          local t = redis.call('TIME')
+          return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         end
-        local bad = fence_seed(KEYS[2], ARGV[3])
+        local function queue_prune(now)
+          local dead = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', now)
+          if #dead == 0 then return false end
+          redis.call('ZREM', KEYS[3], unpack(dead))
+          redis.call('ZREM', KEYS[4], unpack(dead))
+          return true
+        end
+        local function queue_join(ticket, now, ttl)
+          if not redis.call('ZSCORE', KEYS[3], ticket) then
+            local last = redis.call('ZRANGE', KEYS[3], -1, -1, 'WITHSCORES')
+            local position = 1
+            if last[2] then position = tonumber(last[2]) + 1 end
+            redis.call('ZADD', KEYS[3], position, ticket)
+          end
+          redis.call('ZADD', KEYS[4], now + ttl, ticket)
+          redis.call('PEXPIRE', KEYS[3], ttl)
+          redis.call('PEXPIRE', KEYS[4], ttl)
+        end
+        local function queue_leave(ticket)
+          redis.call('ZREM', KEYS[3], ticket)
+          redis.call('ZREM', KEYS[4], ticket)
+        end
+        local function queue_head()
+          return redis.call('ZRANGE', KEYS[3], 0, 0)[1]
+        end
+        local function hand_over(now, seed, handoff)
+          queue_prune(now)
+          local head = queue_head()
+          if not head then
+            redis.call('PUBLISH', ARGV[2], KEYS[1])
+            return
+          end
+          local lease, owner = string.match(head, '^([0-9]+):(.+)$')
+          if lease and not fence_seed(KEYS[2], seed) then
+            redis.call('INCR', KEYS[2])
+            local fence = redis.call('GET', KEYS[2])
+            local px = tonumber(lease)
+            if px > tonumber(handoff) then px = tonumber(handoff) end
+            redis.call('SET', KEYS[1], owner .. '|' .. fence, 'PX', px)
+            queue_leave(head)
+            redis.call('PUBLISH', ARGV[2], KEYS[1] .. '\n' .. head .. '\n' .. fence)
+          else
+            redis.call('PUBLISH', ARGV[2], KEYS[1] .. '\n' .. head)
+          end
+        end
+
+        """;
+
+    /// <summary>
+    /// KEYS: lock, fence, queue, deadlines. ARGV: owner, channel, lease ms, seed, ticket lifetime ms (0: try, never
+    /// queue). Takes the lock when it is free and nobody is queued ahead of this owner's ticket (expired tickets do not
+    /// count), or finds it already granted to this owner by a release. Returns {'ok', fence} (fence a decimal string;
+    /// {'ok', fence, 'granted'} for a lock a release granted);
+    /// {'held', remaining lease ms or -1 for a key with no expiry}; {'queued', ms until the head's ticket expires} when
+    /// free but promised to the head; or {'bad', why, counter} when the fence counter cannot issue a number, in which case
+    /// nothing was written and no lease was taken. A waiting owner's ticket joins (or keeps its place in) the queue
+    /// whenever it does not get the lock.
+    /// </summary>
+    public const string Acquire = FenceHelpers + QueueHelpers + """
+        local ticket = ARGV[3] .. ':' .. ARGV[1]
+        local ttl = tonumber(ARGV[5])
+        local now = queue_now()
+        local pruned = queue_prune(now)
+        local value = redis.call('GET', KEYS[1])
+        if value then
+          if string.sub(value, 1, #ARGV[1] + 1) == ARGV[1] .. '|' then
+            queue_leave(ticket)
+            return {'ok', string.sub(value, #ARGV[1] + 2), 'granted'}
+          end
+          if ttl > 0 then queue_join(ticket, now, ttl) end
+          local left = redis.call('PTTL', KEYS[1])
+          if left == 0 then left = 1 end
+          return {'held', left}
+        end
+        local head = queue_head()
+        if head and head ~= ticket then
+          if ttl > 0 then queue_join(ticket, now, ttl) end
+          -- The head took the place of an expired one and may not know it is first: wake it.
+          if pruned then redis.call('PUBLISH', ARGV[2], KEYS[1] .. '\n' .. head) end
+          local expires = tonumber(redis.call('ZSCORE', KEYS[4], head)) - now
+          if expires < 1 then expires = 1 end
+          return {'queued', expires}
+        end
+        local bad = fence_seed(KEYS[2], ARGV[4])
         if bad then return bad end
         redis.call('INCR', KEYS[2])
         local fence = redis.call('GET', KEYS[2])
-        redis.call('SET', KEYS[1], ARGV[1] .. '|' .. fence, 'PX', ARGV[2])
+        redis.call('SET', KEYS[1], ARGV[1] .. '|' .. fence, 'PX', ARGV[3])
+        queue_leave(ticket)
         return {'ok', fence}
         """;
 
@@ -77,11 +166,15 @@ internal static class RedisScripts
         return 0
         """;
 
-    /// <summary>KEYS: lock. ARGV: value, channel. Deletes the lock if it is still this value and announces it; 1 if released.</summary>
-    public const string Release = """
+    /// <summary>
+    /// KEYS: lock, fence, queue, deadlines. ARGV: value, channel, seed, hand-off ms. Deletes the lock if it is still this
+    /// value and hands it over (<c>hand_over</c>): to the first live ticket in the queue, or announced to anyone; 1 if
+    /// released.
+    /// </summary>
+    public const string Release = FenceHelpers + QueueHelpers + """
         if redis.call('GET', KEYS[1]) == ARGV[1] then
           redis.call('DEL', KEYS[1])
-          redis.call('PUBLISH', ARGV[2], KEYS[1])
+          hand_over(queue_now(), ARGV[3], ARGV[4])
           return 1
         end
         return 0
@@ -116,14 +209,17 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// KEYS: lock. ARGV: owner prefix ("host|pid|ms|nonce|"), channel. Releases a lease this owner may have taken by an
-    /// acquisition whose reply never arrived; 1 if there was one.
+    /// KEYS: lock, fence, queue, deadlines. ARGV: owner, channel, seed, hand-off ms, ticket. A waiter gives up (timed out,
+    /// cancelled, or its acquisition's reply never arrived): its ticket leaves the queue, and a lease the owner may hold
+    /// without knowing it (granted by a release, or taken by a script whose reply was lost) is handed over as a release
+    /// would. 1 if there was such a lease.
     /// </summary>
-    public const string ReleaseOwned = """
+    public const string Abandon = FenceHelpers + QueueHelpers + """
+        queue_leave(ARGV[5])
         local value = redis.call('GET', KEYS[1])
-        if value and string.sub(value, 1, #ARGV[1]) == ARGV[1] then
+        if value and string.sub(value, 1, #ARGV[1] + 1) == ARGV[1] .. '|' then
           redis.call('DEL', KEYS[1])
-          redis.call('PUBLISH', ARGV[2], KEYS[1])
+          hand_over(queue_now(), ARGV[3], ARGV[4])
           return 1
         end
         return 0

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using StackExchange.Redis;
 
 namespace NoDb.Locking.Redis;
@@ -7,24 +8,25 @@ namespace NoDb.Locking.Redis;
 /// Wakes this process's waiter for a lock when its release is published. One subscription per backend; at most one waiter
 /// per document per process (the rest queue at the local gate), so one signal per key is enough.
 /// </summary>
+/// <remarks>
+/// A notice is the lock key alone (released, forced or abandoned: whoever waits may try), or "key\nticket" (the queue's
+/// head should try: it is first), or "key\nticket\nfence" (a release handed the lock to that ticket's waiter, with that
+/// fencing number). A notice naming a ticket wakes only the waiter holding that ticket. Notices can be lost (pub/sub
+/// delivers at most once), so they only speed waiters up: a waiter also polls, and its next try finds a lock granted
+/// to it.
+/// </remarks>
 internal sealed class ReleaseSignals : IDisposable
 {
     private static readonly RedisChannel Channel = RedisChannel.Literal(RedisKeys.ReleasedChannel);
 
-    private readonly ConcurrentDictionary<string, TaskCompletionSource> _waiting = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Waiter> _waiting = new(StringComparer.Ordinal);
     private readonly ISubscriber _subscriber;
     private readonly Action<RedisChannel, RedisValue> _handler;
 
     public ReleaseSignals(IConnectionMultiplexer redis)
     {
         _subscriber = redis.GetSubscriber();
-        _handler = (_, key) =>
-        {
-            if (_waiting.TryRemove(key.ToString(), out TaskCompletionSource? signal))
-            {
-                signal.TrySetResult();
-            }
-        };
+        _handler = (_, message) => Deliver(message.ToString());
 
         // Not awaited: StackExchange.Redis keeps the subscription and restores it when the connection (re)opens, so a
         // Redis that is down now neither blocks nor loses it; waiters poll meanwhile.
@@ -32,19 +34,22 @@ internal sealed class ReleaseSignals : IDisposable
             static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 
-    /// <summary>A task that completes when <paramref name="lockKey"/> is next released. Register before trying, so no release is missed.</summary>
-    public Task Register(string lockKey)
+    /// <summary>
+    /// A task that completes when <paramref name="lockKey"/> is next released to this waiter: with the fencing number of a
+    /// lock a release granted to <paramref name="ticket"/>, or 0 for "try now". Register before trying, so no notice is missed.
+    /// </summary>
+    public Task<long> Register(string lockKey, string ticket)
     {
-        var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _waiting[lockKey] = signal;
-        return signal.Task;
+        var waiter = new Waiter(ticket);
+        _waiting[lockKey] = waiter;
+        return waiter.Signal.Task;
     }
 
-    public void Unregister(string lockKey, Task signal)
+    public void Unregister(string lockKey, Task<long> signal)
     {
-        if (_waiting.TryGetValue(lockKey, out TaskCompletionSource? current) && ReferenceEquals(current.Task, signal))
+        if (_waiting.TryGetValue(lockKey, out Waiter? current) && ReferenceEquals(current.Signal.Task, signal))
         {
-            _waiting.TryRemove(new KeyValuePair<string, TaskCompletionSource>(lockKey, current));
+            _waiting.TryRemove(new KeyValuePair<string, Waiter>(lockKey, current));
         }
     }
 
@@ -57,5 +62,38 @@ internal sealed class ReleaseSignals : IDisposable
         catch (Exception e) when (RedisFailures.Is(e))
         {
         }
+    }
+
+    /// <summary>Wakes the waiter a notice is for; malformed notices wake nobody (the waiters' polls cover them).</summary>
+    internal void Deliver(string message)
+    {
+        string[] parts = message.Split('\n');
+        if (parts.Length > 3 || !_waiting.TryGetValue(parts[0], out Waiter? waiter))
+        {
+            return;
+        }
+
+        long granted = 0;
+        if (parts.Length >= 2 && !string.Equals(parts[1], waiter.Ticket, StringComparison.Ordinal))
+        {
+            return; // the notice is for another waiter, here or elsewhere
+        }
+
+        if (parts.Length == 3 && (!long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out granted) || granted <= 0))
+        {
+            granted = 0; // not a number: try instead, and the script tells
+        }
+
+        if (_waiting.TryRemove(new KeyValuePair<string, Waiter>(parts[0], waiter)))
+        {
+            waiter.Signal.TrySetResult(granted);
+        }
+    }
+
+    private sealed class Waiter(string ticket)
+    {
+        public string Ticket { get; } = ticket;
+
+        public TaskCompletionSource<long> Signal { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
