@@ -164,19 +164,20 @@ public sealed class RedisFairnessTests
         using ConnectionMultiplexer connection = await ConnectionMultiplexer.ConnectAsync(TestRuntime.RedisConfiguration);
         using var signals = new ReleaseSignals(connection);
 
-        Task<long> mine = signals.Register("nodb:{k}:lock", "2000:me");
-        signals.Deliver("nodb:{k}:lock\n2000:someone-else\n42");
+        Task<string?> mine = signals.Register("nodb:{k}:lock", "2000:h|1|me");
+        signals.Deliver("nodb:{k}:lock\n2000:h|1|someone-else\nh|1|1764590000000|someone-else|42");
         signals.Deliver("nodb:{other}:lock");
         Assert.False(mine.IsCompleted);
-        signals.Deliver("nodb:{k}:lock\n2000:me\n42");
-        Assert.Equal(42, await mine.Within());
+        signals.Deliver("nodb:{k}:lock\n2000:h|1|me\nh|1|1764590000000|me|42");
+        Assert.Equal("h|1|1764590000000|me|42", await mine.Within());
+        Assert.Equal(42, ReleaseSignals.FenceOf("h|1|1764590000000|me|42"));
 
-        Task<long> plain = signals.Register("nodb:{k}:lock", "2000:me");
+        Task<string?> plain = signals.Register("nodb:{k}:lock", "2000:h|1|me");
         signals.Deliver("nodb:{k}:lock");
-        Assert.Equal(0, await plain.Within()); // released to anyone: try
-        Task<long> head = signals.Register("nodb:{k}:lock", "2000:me");
-        signals.Deliver("nodb:{k}:lock\n2000:me\nnot-a-number");
-        Assert.Equal(0, await head.Within()); // first in line, but no grant to trust: try
+        Assert.Null(await plain.Within()); // released to anyone: try
+        Task<string?> head = signals.Register("nodb:{k}:lock", "2000:h|1|me");
+        signals.Deliver("nodb:{k}:lock\n2000:h|1|me\nnot-a-lock-value");
+        Assert.Null(await head.Within()); // first in line, but no grant to trust: try
     }
 
     /// <summary>Follows the length of a lock's waiter queue through Redis keyspace notifications, so tests await it.</summary>

@@ -186,12 +186,12 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
         long started = Stopwatch.GetTimestamp();
         RedisKeys keys = KeysOf(target);
         string key = keys.Lock.ToString();
-        var attempt = new Attempt(NewOwner(), (long)LeaseDuration.TotalMilliseconds, queues: timeout != TimeSpan.Zero, started);
+        var attempt = new Attempt(NewClaimant(), (long)LeaseDuration.TotalMilliseconds, queues: timeout != TimeSpan.Zero, started);
         try
         {
             while (true)
             {
-                Task<long> released = _signals.Register(key, attempt.Ticket);
+                Task<string?> released = _signals.Register(key, attempt.Ticket);
                 try
                 {
                     var fenceWait = new FenceWait(timeout == TimeSpan.Zero ? FenceFile.TryLockPatience : Left(started, timeout), synchronous, cancellationToken);
@@ -202,10 +202,10 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
                     }
 
                     TimeSpan wait = NextWait(started, timeout, heldFor, key);
-                    long granted;
+                    string? granted;
                     if (synchronous)
                     {
-                        granted = released.Wait(wait, cancellationToken) ? released.Result : 0;
+                        granted = released.Wait(wait, cancellationToken) ? released.Result : null;
                     }
                     else
                     {
@@ -215,15 +215,15 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
                         }
                         catch (TimeoutException)
                         {
-                            granted = 0;
+                            granted = null;
                         }
                     }
 
-                    if (granted > 0)
+                    if (granted is not null)
                     {
                         // A release handed the lock to this ticket: no round trip needed to take it.
                         fenceWait = new FenceWait(Left(started, timeout), synchronous, cancellationToken);
-                        return (await GrantedAsync(target, keys, attempt, granted, handedOver: true, attempt.LastRefusedAt, fenceWait).ConfigureAwait(false)).Lease!;
+                        return await GrantedAsync(target, keys, attempt, granted, ReleaseSignals.FenceOf(granted), handedOver: true, attempt.LastRefusedAt, fenceWait).ConfigureAwait(false);
                     }
                 }
                 finally
@@ -250,16 +250,16 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
     /// </summary>
     internal static TimeSpan HandOffLease => TicketLifetime;
 
-    private string NewOwner() =>
-        string.Create(CultureInfo.InvariantCulture, $"{_owner}|{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}|{Guid.NewGuid():N}");
+    /// <summary>"host|pid|nonce": who asks. The lock's value adds when it was acquired and the fence: "host|pid|ms|nonce|fence".</summary>
+    private string NewClaimant() => string.Create(CultureInfo.InvariantCulture, $"{_owner}|{Guid.NewGuid():N}");
 
-    /// <summary>One call's acquisition: its owner name and ticket (the same on every try) and what it did so far.</summary>
-    private sealed class Attempt(string owner, long leaseMilliseconds, bool queues, long started)
+    /// <summary>One call's acquisition: its claimant and ticket (the same on every try) and what it did so far.</summary>
+    private sealed class Attempt(string claimant, long leaseMilliseconds, bool queues, long started)
     {
-        public string Owner { get; } = owner;
+        public string Claimant { get; } = claimant;
 
-        /// <summary>"&lt;lease ms&gt;:&lt;owner&gt;": a release that grants the lock to this ticket leases it for this owner's own duration.</summary>
-        public string Ticket { get; } = string.Create(CultureInfo.InvariantCulture, $"{leaseMilliseconds}:{owner}");
+        /// <summary>"&lt;lease ms&gt;:&lt;claimant&gt;": a release that grants the lock to this ticket leases it for this waiter's own duration.</summary>
+        public string Ticket { get; } = string.Create(CultureInfo.InvariantCulture, $"{leaseMilliseconds}:{claimant}");
 
         /// <summary>0 for a try: it never joins the queue.</summary>
         public long TicketMilliseconds { get; } = queues ? (long)TicketLifetime.TotalMilliseconds : 0;
@@ -412,7 +412,7 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
 
     private async ValueTask<(ILockLease? Lease, TimeSpan HeldFor)> TryOnceAsync(LockTarget target, RedisKeys keys, Attempt attempt, FenceWait wait)
     {
-        RedisValue[] args = [attempt.Owner, RedisKeys.ReleasedChannel, (long)LeaseDuration.TotalMilliseconds, Seed(target), attempt.TicketMilliseconds];
+        RedisValue[] args = [attempt.Claimant, RedisKeys.ReleasedChannel, (long)LeaseDuration.TotalMilliseconds, Seed(target), attempt.TicketMilliseconds];
         RedisResult result;
         long sentAt = Stopwatch.GetTimestamp();
         attempt.Queued |= attempt.TicketMilliseconds > 0;
@@ -428,15 +428,15 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
             throw;
         }
 
-        (long outcome, bool handedOver) = AcquireOutcome(target, keys, result);
-        if (outcome < 0)
+        (long outcome, string? value, bool handedOver) = AcquireOutcome(target, keys, result);
+        if (value is null)
         {
             attempt.LastRefusedAt = sentAt;
             return (null, outcome == HeldWithoutExpiry ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(-outcome));
         }
 
         // Taken now, the lease counts from this send; granted earlier by a release, from the last try that was refused.
-        return await GrantedAsync(target, keys, attempt, outcome, handedOver, handedOver ? attempt.LastRefusedAt : sentAt, wait).ConfigureAwait(false);
+        return (await GrantedAsync(target, keys, attempt, value, outcome, handedOver, handedOver ? attempt.LastRefusedAt : sentAt, wait).ConfigureAwait(false), TimeSpan.Zero);
     }
 
     /// <summary>
@@ -476,7 +476,7 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
     }
 
     private static RedisValue[] AbandonArguments(Attempt attempt) =>
-        [attempt.Owner, RedisKeys.ReleasedChannel, FenceFile.ClockFloor(), (long)HandOffLease.TotalMilliseconds, attempt.Ticket];
+        [attempt.Claimant, RedisKeys.ReleasedChannel, FenceFile.ClockFloor(), (long)HandOffLease.TotalMilliseconds, attempt.Ticket];
 
     /// <summary>The arguments of the Release script for the lease <paramref name="value"/> with <paramref name="fencingNumber"/>.</summary>
     internal static RedisValue[] ReleaseArguments(string value, long fencingNumber) =>
@@ -497,17 +497,16 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
     }
 
     /// <summary>
-    /// Makes the lease of fencing number <paramref name="fence"/>, taken by this attempt or <paramref name="handedOver"/> to
-    /// it by a release (whose lease was capped at <see cref="HandOffLease"/>, and is renewed at once), trusted from
-    /// <paramref name="trustedFrom"/>.
+    /// Makes the lease <paramref name="value"/> with fencing number <paramref name="fence"/>, taken by this attempt or
+    /// <paramref name="handedOver"/> to it by a release (whose lease was capped at <see cref="HandOffLease"/>, and is
+    /// renewed at once), trusted from <paramref name="trustedFrom"/>.
     /// </summary>
-    private async ValueTask<(ILockLease? Lease, TimeSpan HeldFor)> GrantedAsync(
-        LockTarget target, RedisKeys keys, Attempt attempt, long fence, bool handedOver, long trustedFrom, FenceWait wait)
+    private async ValueTask<ILockLease> GrantedAsync(
+        LockTarget target, RedisKeys keys, Attempt attempt, string value, long fence, bool handedOver, long trustedFrom, FenceWait wait)
     {
         attempt.Taken = true;
 
         // Tell the storage about the new number before anything is written under it.
-        string value = string.Create(CultureInfo.InvariantCulture, $"{attempt.Owner}|{fence}");
         try
         {
             using RunDirectory run = RunDirectory.Open(target.WorkingDirectory);
@@ -534,7 +533,7 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
 
         var lease = new RedisLease(this, target, keys, value, fence, trustedFrom, renewNow: handedOver);
         _active[target.DocumentPath] = lease;
-        return (lease, TimeSpan.Zero);
+        return lease;
     }
 
     private static TimeSpan Left(long started, TimeSpan timeout)
@@ -584,23 +583,25 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
     private const long HeldWithoutExpiry = long.MinValue;
 
     /// <summary>
-    /// Reads the Acquire script's reply as the fencing number (0 or more; with whether a release had granted it to this
-    /// owner already), -(remaining lease ms) when the lock is held or -(ms until the head's ticket expires) when it is
-    /// promised to the queue's head, or <see cref="HeldWithoutExpiry"/>; throws when the fence counter cannot issue a
-    /// number (no lease was taken then).
+    /// Reads the Acquire script's reply: the fencing number (0 or more) with the lock's value, and whether a release had
+    /// granted it to this claimant already; or, with no value, -(remaining lease ms) when the lock is held, -(ms until the
+    /// head's ticket expires) when it is promised to the queue's head, or <see cref="HeldWithoutExpiry"/>. Throws when the
+    /// fence counter cannot issue a number (no lease was taken then).
     /// </summary>
-    private static (long Outcome, bool HandedOver) AcquireOutcome(LockTarget target, RedisKeys keys, RedisResult result)
+    private static (long Outcome, string? Value, bool HandedOver) AcquireOutcome(LockTarget target, RedisKeys keys, RedisResult result)
     {
         RedisResult[] reply = (RedisResult[])result!;
         switch ((string?)reply[0])
         {
             case "held":
                 long ttl = (long)reply[1];
-                return (ttl < 0 ? HeldWithoutExpiry : -Math.Max(ttl, 1), false);
+                return (ttl < 0 ? HeldWithoutExpiry : -Math.Max(ttl, 1), null, false);
             case "queued":
-                return (-Math.Max((long)reply[1], 1), false);
+                return (-Math.Max((long)reply[1], 1), null, false);
             default:
-                return (FenceIssued(target, keys, result), reply.Length > 2 && (string?)reply[2] == "granted");
+                long fence = FenceIssued(target, keys, result);
+                string value = (string?)reply[2] ?? throw new InvalidOperationException($"Unexpected reply from NoDb's Redis script for '{target.DocumentPath}': {result}.");
+                return (fence, value, reply.Length > 3 && (string?)reply[3] == "granted");
         }
     }
 

@@ -51,16 +51,19 @@ internal static class RedisScripts
         """;
 
     // The waiter queue of one lock, for fairness across processes: KEYS[3] is a sorted set of tickets by arrival, KEYS[4]
-    // the same tickets by the server time (ms) at which they expire unless their waiter renews them. A ticket is
-    // "<lease ms>:<owner>", so that a release can hand the lock straight to the head in its waiter's own name. Both keys
-    // expire with their last ticket, so an abandoned queue vanishes by itself.
+    // the same tickets by the server time (ms) at which they expire unless their waiter renews them. A waiter is named
+    // by its claimant, "host|pid|nonce"; its ticket is "<lease ms>:<claimant>", so that a release can hand the lock
+    // straight to the head, in the head's name and for the head's own lease. Both keys expire with their last ticket, so
+    // an abandoned queue vanishes by itself.
     //   queue_now(): the server's clock in ms. queue_prune(now): drops expired tickets; true if it dropped any.
     //   queue_join(ticket, now, ttl): adds the ticket at the back (or keeps its place) and renews it.
-    //   queue_leave(ticket). queue_head(): the first live ticket, or nil.
-    //   hand_over(now, seed, handoff ms): the lock is free; grant it to the head (its lease capped at the hand-off time,
-    //   so a head that died meanwhile holds it no longer than its ticket would have lived) and tell it, or announce the
-    //   release to anyone when nobody queues. A counter that cannot issue a number grants nothing: the head is woken to
-    //   try itself, and the Acquire script reports why.
+    //   queue_leave(ticket). queue_head(): the first ticket, or nil.
+    //   holder_value(claimant, now, fence): the lock's value, "host|pid|acquired ms|nonce|fence" (NoDbLockHolder's record).
+    //   held_by(value, claimant): the fence of a lock value that names this claimant, else nil.
+    //   hand_over(now, seed, handoff ms): the lock is free: grant it to the head (its lease capped at the hand-off time,
+    //   so that a head that died meanwhile holds it no longer than its ticket would have lived) and tell it the value; or
+    //   announce the release to anyone when nobody queues. A counter that cannot issue a number grants nothing: the head
+    //   is woken to try itself, and its Acquire reports why.
     private const string QueueHelpers = """
         local function queue_now()
           local t = redis.call('TIME')
@@ -91,6 +94,16 @@ internal static class RedisScripts
         local function queue_head()
           return redis.call('ZRANGE', KEYS[3], 0, 0)[1]
         end
+        local function holder_value(claimant, now, fence)
+          local process, nonce = string.match(claimant, '^(.*)|([^|]*)$')
+          return process .. '|' .. string.format('%.0f', now) .. '|' .. nonce .. '|' .. fence
+        end
+        local function held_by(value, claimant)
+          if not value then return nil end
+          local process, nonce, fence = string.match(value, '^(.*)|[0-9]+|([^|]*)|([0-9]+)$')
+          if process and process .. '|' .. nonce == claimant then return fence end
+          return nil
+        end
         local function hand_over(now, seed, handoff)
           queue_prune(now)
           local head = queue_head()
@@ -98,15 +111,15 @@ internal static class RedisScripts
             redis.call('PUBLISH', ARGV[2], KEYS[1])
             return
           end
-          local lease, owner = string.match(head, '^([0-9]+):(.+)$')
+          local lease, claimant = string.match(head, '^([0-9]+):(.+)$')
           if lease and not fence_seed(KEYS[2], seed) then
             redis.call('INCR', KEYS[2])
-            local fence = redis.call('GET', KEYS[2])
+            local value = holder_value(claimant, now, redis.call('GET', KEYS[2]))
             local px = tonumber(lease)
             if px > tonumber(handoff) then px = tonumber(handoff) end
-            redis.call('SET', KEYS[1], owner .. '|' .. fence, 'PX', px)
+            redis.call('SET', KEYS[1], value, 'PX', px)
             queue_leave(head)
-            redis.call('PUBLISH', ARGV[2], KEYS[1] .. '\n' .. head .. '\n' .. fence)
+            redis.call('PUBLISH', ARGV[2], KEYS[1] .. '\n' .. head .. '\n' .. value)
           else
             redis.call('PUBLISH', ARGV[2], KEYS[1] .. '\n' .. head)
           end
@@ -115,14 +128,14 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// KEYS: lock, fence, queue, deadlines. ARGV: owner, channel, lease ms, seed, ticket lifetime ms (0: try, never
-    /// queue). Takes the lock when it is free and nobody is queued ahead of this owner's ticket (expired tickets do not
-    /// count), or finds it already granted to this owner by a release. Returns {'ok', fence} (fence a decimal string;
-    /// {'ok', fence, 'granted'} for a lock a release granted);
-    /// {'held', remaining lease ms or -1 for a key with no expiry}; {'queued', ms until the head's ticket expires} when
-    /// free but promised to the head; or {'bad', why, counter} when the fence counter cannot issue a number, in which case
-    /// nothing was written and no lease was taken. A waiting owner's ticket joins (or keeps its place in) the queue
-    /// whenever it does not get the lock.
+    /// KEYS: lock, fence, queue, deadlines. ARGV: claimant ("host|pid|nonce"), channel, lease ms, seed, ticket lifetime ms
+    /// (0: a try, which never queues). Takes the lock when it is free and nobody is queued ahead of this claimant's ticket
+    /// (expired tickets do not count), or finds it already granted to this claimant by a release. Returns {'ok', fence,
+    /// value} (the fence a decimal string, the value the lock's), with a fourth element 'granted' for a lock a release
+    /// granted; {'held', remaining lease ms or -1 for a key with no expiry}; {'queued', ms until the head's ticket
+    /// expires} when the lock is free but promised to the head; or {'bad', why, counter} when the fence counter cannot
+    /// issue a number, in which case nothing was written and no lease was taken. A waiting claimant's ticket joins (or
+    /// keeps its place in) the queue whenever it does not get the lock.
     /// </summary>
     public const string Acquire = FenceHelpers + QueueHelpers + """
         local ticket = ARGV[3] .. ':' .. ARGV[1]
@@ -131,9 +144,10 @@ internal static class RedisScripts
         local pruned = queue_prune(now)
         local value = redis.call('GET', KEYS[1])
         if value then
-          if string.sub(value, 1, #ARGV[1] + 1) == ARGV[1] .. '|' then
+          local mine = held_by(value, ARGV[1])
+          if mine then
             queue_leave(ticket)
-            return {'ok', string.sub(value, #ARGV[1] + 2), 'granted'}
+            return {'ok', mine, value, 'granted'}
           end
           if ttl > 0 then queue_join(ticket, now, ttl) end
           local left = redis.call('PTTL', KEYS[1])
@@ -153,9 +167,10 @@ internal static class RedisScripts
         if bad then return bad end
         redis.call('INCR', KEYS[2])
         local fence = redis.call('GET', KEYS[2])
-        redis.call('SET', KEYS[1], ARGV[1] .. '|' .. fence, 'PX', ARGV[3])
+        value = holder_value(ARGV[1], now, fence)
+        redis.call('SET', KEYS[1], value, 'PX', ARGV[3])
         queue_leave(ticket)
-        return {'ok', fence}
+        return {'ok', fence, value}
         """;
 
     /// <summary>KEYS: lock. ARGV: value, lease ms. Extends the lease if it is still this value; 1 if extended.</summary>
@@ -209,15 +224,14 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// KEYS: lock, fence, queue, deadlines. ARGV: owner, channel, seed, hand-off ms, ticket. A waiter gives up (timed out,
-    /// cancelled, or its acquisition's reply never arrived): its ticket leaves the queue, and a lease the owner may hold
-    /// without knowing it (granted by a release, or taken by a script whose reply was lost) is handed over as a release
-    /// would. 1 if there was such a lease.
+    /// KEYS: lock, fence, queue, deadlines. ARGV: claimant, channel, seed, hand-off ms, ticket. A waiter gives up (timed
+    /// out, cancelled, or its acquisition's reply never arrived): its ticket leaves the queue, and a lease the claimant
+    /// may hold without knowing it (granted by a release, or taken by a script whose reply was lost) is handed over as a
+    /// release would. 1 if there was such a lease.
     /// </summary>
     public const string Abandon = FenceHelpers + QueueHelpers + """
         queue_leave(ARGV[5])
-        local value = redis.call('GET', KEYS[1])
-        if value and string.sub(value, 1, #ARGV[1] + 1) == ARGV[1] .. '|' then
+        if held_by(redis.call('GET', KEYS[1]), ARGV[1]) then
           redis.call('DEL', KEYS[1])
           hand_over(queue_now(), ARGV[3], ARGV[4])
           return 1

@@ -10,8 +10,8 @@ namespace NoDb.Locking.Redis;
 /// </summary>
 /// <remarks>
 /// A notice is the lock key alone (released, forced or abandoned: whoever waits may try), or "key\nticket" (the queue's
-/// head should try: it is first), or "key\nticket\nfence" (a release handed the lock to that ticket's waiter, with that
-/// fencing number). A notice naming a ticket wakes only the waiter holding that ticket. Notices can be lost (pub/sub
+/// head should try: it is first), or "key\nticket\nvalue" (a release handed the lock to that ticket's waiter: the lock's
+/// value, "host|pid|acquired ms|nonce|fence"). A notice naming a ticket wakes only the waiter holding that ticket. Notices can be lost (pub/sub
 /// delivers at most once), so they only speed waiters up: a waiter also polls, and its next try finds a lock granted
 /// to it.
 /// </remarks>
@@ -35,17 +35,18 @@ internal sealed class ReleaseSignals : IDisposable
     }
 
     /// <summary>
-    /// A task that completes when <paramref name="lockKey"/> is next released to this waiter: with the fencing number of a
-    /// lock a release granted to <paramref name="ticket"/>, or 0 for "try now". Register before trying, so no notice is missed.
+    /// A task that completes when <paramref name="lockKey"/> is next released to this waiter: with the value of a lock a
+    /// release granted to <paramref name="ticket"/>, or <see langword="null"/> for "try now". Register before trying, so no
+    /// notice is missed.
     /// </summary>
-    public Task<long> Register(string lockKey, string ticket)
+    public Task<string?> Register(string lockKey, string ticket)
     {
         var waiter = new Waiter(ticket);
         _waiting[lockKey] = waiter;
         return waiter.Signal.Task;
     }
 
-    public void Unregister(string lockKey, Task<long> signal)
+    public void Unregister(string lockKey, Task<string?> signal)
     {
         if (_waiting.TryGetValue(lockKey, out Waiter? current) && ReferenceEquals(current.Signal.Task, signal))
         {
@@ -73,27 +74,30 @@ internal sealed class ReleaseSignals : IDisposable
             return;
         }
 
-        long granted = 0;
         if (parts.Length >= 2 && !string.Equals(parts[1], waiter.Ticket, StringComparison.Ordinal))
         {
             return; // the notice is for another waiter, here or elsewhere
         }
 
-        if (parts.Length == 3 && (!long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out granted) || granted <= 0))
-        {
-            granted = 0; // not a number: try instead, and the script tells
-        }
-
+        // A grant's value must end in a fencing number; anything else means "try", and the script tells.
+        string? granted = parts.Length == 3 && FenceOf(parts[2]) > 0 ? parts[2] : null;
         if (_waiting.TryRemove(new KeyValuePair<string, Waiter>(parts[0], waiter)))
         {
             waiter.Signal.TrySetResult(granted);
         }
     }
 
+    /// <summary>The fencing number at the end of a lock value ("…|fence"), or 0 if it has none.</summary>
+    internal static long FenceOf(string value)
+    {
+        int bar = value.LastIndexOf('|');
+        return bar >= 0 && long.TryParse(value.AsSpan(bar + 1), NumberStyles.None, CultureInfo.InvariantCulture, out long fence) ? fence : 0;
+    }
+
     private sealed class Waiter(string ticket)
     {
         public string Ticket { get; } = ticket;
 
-        public TaskCompletionSource<long> Signal { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<string?> Signal { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
