@@ -53,6 +53,7 @@ internal static class Worker
         Console.WriteLine("ready");
         string go = await Console.In.ReadLineAsync() ?? throw new InvalidOperationException("no start line");
         long end = long.Parse(go.Split(' ')[2], CultureInfo.InvariantCulture);
+        TimeSpan cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
 
         var events = new List<(long Acquired, long Releasing)>(1 << 16);
         await Task.WhenAll(Enumerable.Range(0, flows).Select(_ => Task.Run(async () =>
@@ -82,7 +83,9 @@ internal static class Worker
             }
         }
 
-        Console.WriteLine("done");
+        // The CPU this process used while contending (µs), for the coordinator's summary.
+        double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart).TotalMicroseconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"done {cpu:0}"));
         return 0;
     }
 
@@ -168,8 +171,8 @@ internal static class Coordinator
         var table = new StringBuilder();
         table.AppendLine(CultureInfo.InvariantCulture, $"PING round trip (StackExchange.Redis, awaited, one connection) p50: {rtt:0} µs before, {rttAfter:0} µs after; {seconds:0.#} s per row; {flows} flow(s) per process; {Environment.ProcessorCount} cores");
         table.AppendLine();
-        table.AppendLine("| Processes | Lock | Acquisitions/s | Change process | Hand-over p50 | p90 | p99 | p50 in round trips (idle / meanwhile) | PING meanwhile | Min share (≥ 1/(2N)) | Overlaps |");
-        table.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        table.AppendLine("| Processes | Lock | Acquisitions/s | Change process | Hand-over p50 | p90 | p99 | p50 in round trips (idle / meanwhile) | PING meanwhile | CPU per acquisition | Min share (≥ 1/(2N)) | Overlaps |");
+        table.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (Row row in rows)
         {
             table.AppendLine(row.Format(rtt));
@@ -237,7 +240,7 @@ internal static class Coordinator
 
             var workers = new List<Process>();
             long start, end;
-            double duringRoundTrip;
+            double duringRoundTrip, cpu = 0;
             try
             {
                 for (int i = 0; i < processes; i++)
@@ -262,7 +265,8 @@ internal static class Coordinator
                 Task<double> busyRoundTrip = PingDuringAsync(redis, end);
                 foreach (Process worker in workers)
                 {
-                    await Expect(worker, "done", TimeSpan.FromSeconds(seconds + 120));
+                    string done = await Expect(worker, "done", TimeSpan.FromSeconds(seconds + 120));
+                    cpu += double.Parse(done["done ".Length..], CultureInfo.InvariantCulture);
                     await worker.WaitForExitAsync();
                 }
 
@@ -286,7 +290,7 @@ internal static class Coordinator
                 }
             }
 
-            return Row.From(lockName, processes, seconds, events.OrderBy(e => e.Acquired).ToList(), start, end) with { BusyRoundTrip = duringRoundTrip };
+            return Row.From(lockName, processes, seconds, events.OrderBy(e => e.Acquired).ToList(), start, end) with { BusyRoundTrip = duringRoundTrip, CpuPerAcquisition = cpu / Math.Max(1, events.Count) };
         }
         finally
         {
@@ -312,14 +316,16 @@ internal static class Coordinator
         return Process.Start(start) ?? throw new InvalidOperationException("could not start a worker");
     }
 
-    private static async Task Expect(Process worker, string line, TimeSpan timeout)
+    private static async Task<string> Expect(Process worker, string word, TimeSpan timeout)
     {
         using var cancel = new CancellationTokenSource(timeout);
         string? said = await worker.StandardOutput.ReadLineAsync(cancel.Token);
-        if (said != line)
+        if (said is null || !(said == word || said.StartsWith(word + " ", StringComparison.Ordinal)))
         {
-            throw new InvalidOperationException($"worker {worker.Id} said '{said}' instead of '{line}'");
+            throw new InvalidOperationException($"worker {worker.Id} said '{said}' instead of '{word}'");
         }
+
+        return said;
     }
 
     internal static double Percentile(List<double> sorted, double p) =>
@@ -329,6 +335,9 @@ internal static class Coordinator
 internal sealed record Row(
     string Lock, int Processes, double PerSecond, double ChangeFraction, double P50, double P90, double P99, double MinShare, int Overlaps, int Total)
 {
+    /// <summary>The CPU time all workers used while contending, per acquisition in the window (µs).</summary>
+    public double CpuPerAcquisition { get; init; } = double.NaN;
+
     /// <summary>The median PING round trip measured while the workers ran (µs).</summary>
     public double BusyRoundTrip { get; init; } = double.NaN;
 
@@ -361,7 +370,7 @@ internal sealed record Row(
 
     public string Format(double roundTrip) => string.Create(CultureInfo.InvariantCulture,
         $"| {Processes} | {Locks.Describe(Lock)} | {PerSecond:0} | {ChangeFraction:P0} | {Micros(P50)} | {Micros(P90)} | {Micros(P99)} | " +
-        $"{P50 / roundTrip:0.0} / {P50 / BusyRoundTrip:0.0} | {Micros(BusyRoundTrip)} | {MinShare:P1} ({(MinShare >= 1.0 / (2 * Processes) ? "fair" : "**unfair**")}) | {Overlaps} |");
+        $"{P50 / roundTrip:0.0} / {P50 / BusyRoundTrip:0.0} | {Micros(BusyRoundTrip)} | {Micros(CpuPerAcquisition)} | {MinShare:P1} ({(MinShare >= 1.0 / (2 * Processes) ? "fair" : "**unfair**")}) | {Overlaps} |");
 
     private static string Micros(double value) => double.IsNaN(value) ? "—" : value >= 1000 ? $"{value / 1000:0.00} ms" : $"{value:0} µs";
 }

@@ -118,10 +118,12 @@ public sealed class RedisFairnessTests
         await doomed.KillAsync();
         var since = Stopwatch.StartNew();
         await held.ReleaseAsync();
+        string? grantee = await first.GetDatabase().StringGetAsync(queue.LockKey);
         ILockLease next = await waiter.Within();
         TimeSpan waited = since.Elapsed;
 
-        Assert.True(next.FencingNumber > held.FencingNumber + 1, "the dead waiter was granted the lock in between");
+        Assert.StartsWith($"{Environment.MachineName}|{doomed.Id}|", grantee, StringComparison.Ordinal); // the dead waiter had it in between
+        Assert.True(next.FencingNumber > held.FencingNumber);
         Assert.True(waited < RedisLockBackend.HandOffLease + TimeSpan.FromSeconds(1.5),
             $"the next waiter waited {waited.TotalSeconds:0.00} s behind a dead one, more than its ticket's {RedisLockBackend.TicketLifetime.TotalSeconds} s");
         await next.ReleaseAsync();
@@ -159,10 +161,38 @@ public sealed class RedisFairnessTests
     }
 
     [Fact]
+    public async Task Queue_entries_that_are_not_live_tickets_never_block_it()
+    {
+        using var run = new TestRun();
+        run.CreateClimate();
+        var target = new LockTarget(run.Directory, "climate.nodb");
+        using ConnectionMultiplexer first = await ConnectionMultiplexer.ConnectAsync(TestRuntime.RedisConfiguration);
+        using ConnectionMultiplexer second = await ConnectionMultiplexer.ConnectAsync(TestRuntime.RedisConfiguration);
+        using var a = new RedisLockBackend(first, TimeSpan.FromSeconds(30), TimeSpan.FromHours(1));
+        using var b = new RedisLockBackend(second, TimeSpan.FromSeconds(30), TimeSpan.FromHours(1));
+        ILockLease held = (await a.TryAcquireAsync(target, CancellationToken.None))!;
+
+        // Ahead of the real waiter: a member NoDb never wrote, and a ticket whose expiry was lost (as eviction of the
+        // expiry set would leave it), with no expiry of their own.
+        using var queue = await QueueWatch.StartAsync(first, target);
+        await first.GetDatabase().SortedSetAddAsync(queue.Key, [new SortedSetEntry("not a ticket", 1), new SortedSetEntry("2000:h|1|ghost", 2)]);
+        Task<ILockLease> waiter = b.AcquireAsync(target, TestTimeouts.Patience, CancellationToken.None).AsTask();
+        await queue.UntilLengthAsync(3);
+
+        var since = Stopwatch.StartNew();
+        await held.ReleaseAsync();
+        ILockLease next = await waiter.Within();
+        Assert.True(since.Elapsed < TimeSpan.FromSeconds(1), $"the waiter waited {since.Elapsed.TotalSeconds:0.00} s behind entries that are not live tickets");
+        Assert.True(next.FencingNumber > held.FencingNumber);
+        Assert.Empty(await queue.MembersAsync());
+        await next.ReleaseAsync();
+    }
+
+    [Fact]
     public async Task A_notice_wakes_only_the_waiter_it_names()
     {
         using ConnectionMultiplexer connection = await ConnectionMultiplexer.ConnectAsync(TestRuntime.RedisConfiguration);
-        using var signals = new ReleaseSignals(connection);
+        using var signals = new ReleaseSignals(connection, "h|1");
 
         Task<string?> mine = signals.Register("nodb:{k}:lock", "2000:h|1|me");
         signals.Deliver("nodb:{k}:lock\n2000:h|1|someone-else\nh|1|1764590000000|someone-else|42");
@@ -187,12 +217,15 @@ public sealed class RedisFairnessTests
         private readonly ChannelMessageQueue _events;
         private readonly RedisKey _queue;
 
-        private QueueWatch(IDatabase database, ChannelMessageQueue events, RedisKey queue)
+        private QueueWatch(IDatabase database, ChannelMessageQueue events, RedisKeys keys)
         {
             _database = database;
             _events = events;
-            _queue = queue;
+            _queue = keys.Queue;
+            LockKey = keys.Lock;
         }
+
+        public RedisKey LockKey { get; }
 
         public static async Task<QueueWatch> StartAsync(ConnectionMultiplexer connection, LockTarget target)
         {
@@ -203,8 +236,10 @@ public sealed class RedisFairnessTests
             var keys = new RedisKeys(RunIdentity.OfOrCreate(run, state), target.FileName);
             ChannelMessageQueue events = await connection.GetSubscriber().SubscribeAsync(
                 RedisChannel.Literal($"__keyspace@{database.Database}__:{keys.Queue}"));
-            return new QueueWatch(database, events, keys.Queue);
+            return new QueueWatch(database, events, keys);
         }
+
+        public RedisKey Key => _queue;
 
         public async Task<string[]> MembersAsync() => [.. (await _database.SortedSetRangeByRankAsync(_queue)).Select(v => v.ToString())];
 

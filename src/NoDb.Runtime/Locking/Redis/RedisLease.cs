@@ -27,9 +27,9 @@ internal sealed class RedisLease : LeaseBase
     private readonly TimeSpan _trustFor;
     private long _confirmedSentAt;
 
-    // renewNow: renew at once rather than after the first interval, because a release handed this lease over for a
-    // short time only (RedisLockBackend.HandOffLease).
-    public RedisLease(RedisLockBackend backend, LockTarget target, RedisKeys keys, string value, long fencingNumber, long sentAt, bool renewNow = false)
+    // firstRenewal: when to renew first, if sooner than the usual interval: a release handed this lease over for a short
+    // time only (RedisLockBackend.HandOffLease).
+    public RedisLease(RedisLockBackend backend, LockTarget target, RedisKeys keys, string value, long fencingNumber, long sentAt, TimeSpan? firstRenewal = null)
         : base(target, fencingNumber)
     {
         _backend = backend;
@@ -41,7 +41,7 @@ internal sealed class RedisLease : LeaseBase
         _renewal = new Timer(static state => ((RedisLease)state!).Renew(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
 
         // Started once both fields are set: a deadline already due (a lease handed over late) stops both timers.
-        _renewal.Change(renewNow ? TimeSpan.Zero : backend.RenewEvery, backend.RenewEvery);
+        _renewal.Change(firstRenewal is { } first && first < backend.RenewEvery ? first : backend.RenewEvery, backend.RenewEvery);
         ScheduleDeadline(sentAt);
     }
 

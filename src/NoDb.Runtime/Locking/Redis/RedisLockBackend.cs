@@ -45,7 +45,7 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
         // Renew often enough that a lock cleared elsewhere is noticed within the check interval, as the embedded backend does.
         TimeSpan third = leaseDuration / 3;
         RenewEvery = checkInterval is { } check && check < third ? check : third;
-        _signals = new ReleaseSignals(redis);
+        _signals = new ReleaseSignals(redis, _owner);
 
         // Commits elsewhere mark this process's cached instance stale; it is refreshed in place on next use. Not awaited:
         // the subscription is kept and restored when Redis is (back) up.
@@ -246,7 +246,7 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
 
     /// <summary>
     /// The longest lease a release grants to the queue's head: its ticket's lifetime. A head that died while queued holds
-    /// the lock no longer than that; a live one renews its lease to the full duration as soon as it has it.
+    /// the lock no longer than that; a live one renews its lease to the full duration soon after it has it.
     /// </summary>
     internal static TimeSpan HandOffLease => TicketLifetime;
 
@@ -499,7 +499,7 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
     /// <summary>
     /// Makes the lease <paramref name="value"/> with fencing number <paramref name="fence"/>, taken by this attempt or
     /// <paramref name="handedOver"/> to it by a release (whose lease was capped at <see cref="HandOffLease"/>, and is
-    /// renewed at once), trusted from <paramref name="trustedFrom"/>.
+    /// renewed soon), trusted from <paramref name="trustedFrom"/>.
     /// </summary>
     private async ValueTask<ILockLease> GrantedAsync(
         LockTarget target, RedisKeys keys, Attempt attempt, string value, long fence, bool handedOver, long trustedFrom, FenceWait wait)
@@ -531,7 +531,10 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
             trustedFrom -= (long)((RedisLease.TrustFor(LeaseDuration) - RedisLease.TrustFor(HandOffLease)).TotalSeconds * Stopwatch.Frequency);
         }
 
-        var lease = new RedisLease(this, target, keys, value, fence, trustedFrom, renewNow: handedOver);
+        // A handed-over lease is renewed to the full duration within a quarter of the hand-off time: its deadline is at
+        // nine tenths of it, counted from a try at most a quarter of it before the grant. A short hold releases first,
+        // and costs no renewal.
+        var lease = new RedisLease(this, target, keys, value, fence, trustedFrom, handedOver ? HandOffLease / 4 : null);
         _active[target.DocumentPath] = lease;
         return lease;
     }

@@ -57,12 +57,15 @@ internal static class RedisScripts
     // an abandoned queue vanishes by itself.
     //   queue_now(): the server's clock in ms. queue_prune(now): drops expired tickets; true if it dropped any.
     //   queue_join(ticket, now, ttl): adds the ticket at the back (or keeps its place) and renews it.
-    //   queue_leave(ticket). queue_head(): the first ticket, or nil.
+    //   queue_leave(ticket). queue_head(now): the first live ticket, with its lease, claimant and expiry, or nil; it drops
+    //   from the front what is not a live ticket (one whose expiry was lost, say to eviction, or that NoDb did not write),
+    //   so nothing can block the queue for longer than a ticket lives.
     //   holder_value(claimant, now, fence): the lock's value, "host|pid|acquired ms|nonce|fence" (NoDbLockHolder's record).
     //   held_by(value, claimant): the fence of a lock value that names this claimant, else nil.
+    //   tell(claimant, message): publishes to the claimant's process alone, on "<channel>:host|pid", not to every process.
     //   hand_over(now, seed, handoff ms): the lock is free: grant it to the head (its lease capped at the hand-off time,
     //   so that a head that died meanwhile holds it no longer than its ticket would have lived) and tell it the value; or
-    //   announce the release to anyone when nobody queues. A counter that cannot issue a number grants nothing: the head
+    //   announce the release to everyone (on the channel itself) when nobody queues. A counter that cannot issue a number grants nothing: the head
     //   is woken to try itself, and its Acquire reports why.
     private const string QueueHelpers = """
         local function queue_now()
@@ -91,8 +94,15 @@ internal static class RedisScripts
           redis.call('ZREM', KEYS[3], ticket)
           redis.call('ZREM', KEYS[4], ticket)
         end
-        local function queue_head()
-          return redis.call('ZRANGE', KEYS[3], 0, 0)[1]
+        local function queue_head(now)
+          while true do
+            local head = redis.call('ZRANGE', KEYS[3], 0, 0)[1]
+            if not head then return nil end
+            local expires = tonumber(redis.call('ZSCORE', KEYS[4], head))
+            local lease, claimant = string.match(head, '^([0-9]+):(.+|[^|]+)$')
+            if expires and expires > now and lease then return head, lease, claimant, expires end
+            queue_leave(head)
+          end
         end
         local function holder_value(claimant, now, fence)
           local process, nonce = string.match(claimant, '^(.*)|([^|]*)$')
@@ -104,24 +114,26 @@ internal static class RedisScripts
           if process and process .. '|' .. nonce == claimant then return fence end
           return nil
         end
+        local function tell(claimant, message)
+          redis.call('PUBLISH', ARGV[2] .. ':' .. string.match(claimant, '^(.*)|[^|]*$'), message)
+        end
         local function hand_over(now, seed, handoff)
           queue_prune(now)
-          local head = queue_head()
+          local head, lease, claimant = queue_head(now)
           if not head then
             redis.call('PUBLISH', ARGV[2], KEYS[1])
             return
           end
-          local lease, claimant = string.match(head, '^([0-9]+):(.+)$')
-          if lease and not fence_seed(KEYS[2], seed) then
+          if not fence_seed(KEYS[2], seed) then
             redis.call('INCR', KEYS[2])
             local value = holder_value(claimant, now, redis.call('GET', KEYS[2]))
             local px = tonumber(lease)
             if px > tonumber(handoff) then px = tonumber(handoff) end
             redis.call('SET', KEYS[1], value, 'PX', px)
             queue_leave(head)
-            redis.call('PUBLISH', ARGV[2], KEYS[1] .. '\n' .. head .. '\n' .. value)
+            tell(claimant, KEYS[1] .. '\n' .. head .. '\n' .. value)
           else
-            redis.call('PUBLISH', ARGV[2], KEYS[1] .. '\n' .. head)
+            tell(claimant, KEYS[1] .. '\n' .. head)
           end
         end
 
@@ -154,14 +166,12 @@ internal static class RedisScripts
           if left == 0 then left = 1 end
           return {'held', left}
         end
-        local head = queue_head()
+        local head, _, claimant, expires = queue_head(now)
         if head and head ~= ticket then
           if ttl > 0 then queue_join(ticket, now, ttl) end
           -- The head took the place of an expired one and may not know it is first: wake it.
-          if pruned then redis.call('PUBLISH', ARGV[2], KEYS[1] .. '\n' .. head) end
-          local expires = tonumber(redis.call('ZSCORE', KEYS[4], head)) - now
-          if expires < 1 then expires = 1 end
-          return {'queued', expires}
+          if pruned then tell(claimant, KEYS[1] .. '\n' .. head) end
+          return {'queued', math.max(expires - now, 1)}
         end
         local bad = fence_seed(KEYS[2], ARGV[4])
         if bad then return bad end

@@ -9,6 +9,8 @@ namespace NoDb.Locking.Redis;
 /// per document per process (the rest queue at the local gate), so one signal per key is enough.
 /// </summary>
 /// <remarks>
+/// Notices come on two channels: <see cref="RedisKeys.ReleasedChannel"/>, which every process hears, and the same name
+/// followed by ":host|pid", which only this process hears, so that a hand-over wakes one process, not all of them.
 /// A notice is the lock key alone (released, forced or abandoned: whoever waits may try), or "key\nticket" (the queue's
 /// head should try: it is first), or "key\nticket\nvalue" (a release handed the lock to that ticket's waiter: the lock's
 /// value, "host|pid|acquired ms|nonce|fence"). A notice naming a ticket wakes only the waiter holding that ticket. Notices can be lost (pub/sub
@@ -18,20 +20,27 @@ namespace NoDb.Locking.Redis;
 internal sealed class ReleaseSignals : IDisposable
 {
     private static readonly RedisChannel Channel = RedisChannel.Literal(RedisKeys.ReleasedChannel);
+    private readonly RedisChannel _own;
 
     private readonly ConcurrentDictionary<string, Waiter> _waiting = new(StringComparer.Ordinal);
     private readonly ISubscriber _subscriber;
     private readonly Action<RedisChannel, RedisValue> _handler;
 
-    public ReleaseSignals(IConnectionMultiplexer redis)
+    /// <param name="redis">The connection.</param>
+    /// <param name="process">"host|pid": the name this process's claimants start with.</param>
+    public ReleaseSignals(IConnectionMultiplexer redis, string process)
     {
         _subscriber = redis.GetSubscriber();
         _handler = (_, message) => Deliver(message.ToString());
+        _own = RedisChannel.Literal(RedisKeys.ReleasedChannel + ":" + process);
 
-        // Not awaited: StackExchange.Redis keeps the subscription and restores it when the connection (re)opens, so a
-        // Redis that is down now neither blocks nor loses it; waiters poll meanwhile.
-        _ = _subscriber.SubscribeAsync(Channel, _handler).ContinueWith(
-            static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        // Not awaited: StackExchange.Redis keeps the subscriptions and restores them when the connection (re)opens, so a
+        // Redis that is down now neither blocks nor loses them; waiters poll meanwhile.
+        foreach (RedisChannel channel in new[] { Channel, _own })
+        {
+            _ = _subscriber.SubscribeAsync(channel, _handler).ContinueWith(
+                static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
     }
 
     /// <summary>
@@ -59,6 +68,7 @@ internal sealed class ReleaseSignals : IDisposable
         try
         {
             _subscriber.Unsubscribe(Channel, _handler, CommandFlags.FireAndForget);
+            _subscriber.Unsubscribe(_own, _handler, CommandFlags.FireAndForget);
         }
         catch (Exception e) when (RedisFailures.Is(e))
         {
