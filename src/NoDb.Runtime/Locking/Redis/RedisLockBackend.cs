@@ -455,25 +455,35 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
         }
     }
 
-    /// <summary>A waiter gives up: its ticket leaves the queue and a lock granted to it meanwhile is handed on. Never throws for Redis.</summary>
+    /// <summary>
+    /// A waiter gives up: its ticket leaves the queue and a lock granted to it meanwhile is handed on. Never throws for
+    /// Redis, and never holds up the timeout or cancellation it follows by more than <see cref="AbandonPatience"/>: an
+    /// asynchronous caller waits that long at most for the reply (so that, normally, the queue has let go by the time
+    /// the wait ends); a synchronous one does not wait. Either way the script is sent before anything else this process
+    /// sends on the connection, and if it is lost, the ticket and a lease granted to it run out by themselves.
+    /// </summary>
     private async ValueTask AbandonAsync(RedisKeys keys, Attempt attempt, bool synchronous)
     {
         try
         {
             if (synchronous)
             {
-                Database.ScriptEvaluate(RedisScripts.Abandon, keys.LockScriptKeys, AbandonArguments(attempt));
+                Database.ScriptEvaluate(RedisScripts.Abandon, keys.LockScriptKeys, AbandonArguments(attempt), CommandFlags.FireAndForget);
             }
             else
             {
-                await Database.ScriptEvaluateAsync(RedisScripts.Abandon, keys.LockScriptKeys, AbandonArguments(attempt)).ConfigureAwait(false);
+                Task<RedisResult> abandon = Database.ScriptEvaluateAsync(RedisScripts.Abandon, keys.LockScriptKeys, AbandonArguments(attempt));
+                _ = abandon.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                await abandon.WaitAsync(AbandonPatience).ConfigureAwait(false);
             }
         }
-        catch (Exception e) when (RedisFailures.Is(e))
+        catch (Exception e) when (RedisFailures.Is(e) || e is TimeoutException)
         {
-            // The ticket runs out by itself, and so does a lease granted to it.
         }
     }
+
+    /// <summary>How long a waiter that gives up waits, at most, for Redis to confirm that it left the queue.</summary>
+    internal static readonly TimeSpan AbandonPatience = TimeSpan.FromSeconds(1);
 
     private static RedisValue[] AbandonArguments(Attempt attempt) =>
         [attempt.Claimant, RedisKeys.ReleasedChannel, FenceFile.ClockFloor(), (long)HandOffLease.TotalMilliseconds, attempt.Ticket];
