@@ -234,8 +234,8 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
         }
         catch when (attempt.Queued && !attempt.Taken)
         {
-            // Leave the queue, and hand on a lock a release may have granted to this ticket meanwhile. Awaited, so that the
-            // next waiter is not kept waiting for the ticket to run out.
+            // Leave the queue, and hand on a lock a release may have granted to this ticket meanwhile, so that the next
+            // waiter is not kept waiting for the ticket to run out.
             await AbandonAsync(keys, attempt, synchronous).ConfigureAwait(false);
             throw;
         }
