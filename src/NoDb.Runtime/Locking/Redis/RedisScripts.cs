@@ -75,8 +75,8 @@ internal static class RedisScripts
         local function queue_prune(now)
           local dead = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', now)
           if #dead == 0 then return false end
-          redis.call('ZREM', KEYS[3], unpack(dead))
-          redis.call('ZREM', KEYS[4], unpack(dead))
+          for _, ticket in ipairs(dead) do redis.call('ZREM', KEYS[3], ticket) end
+          redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
           return true
         end
         local function queue_join(ticket, now, ttl)
