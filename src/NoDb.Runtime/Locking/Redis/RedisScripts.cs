@@ -68,6 +68,8 @@ internal static class RedisScripts
     //   announce the release to everyone (on the channel itself) when nobody queues. A counter that cannot issue a number grants nothing: the head
     //   is woken to try itself, and its Acquire reports why.
     private const string QueueHelpers = """
+        -- TIME before writes needs effects replication: the only mode from Redis 7, the default from 5; asked for on older.
+        if redis.replicate_commands then redis.replicate_commands() end
         local function queue_now()
           local t = redis.call('TIME')
           return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
