@@ -172,12 +172,13 @@ public sealed class RedisFairnessTests
         using var b = new RedisLockBackend(second, TimeSpan.FromSeconds(30), TimeSpan.FromHours(1));
         ILockLease held = (await a.TryAcquireAsync(target, CancellationToken.None))!;
 
-        // Ahead of the real waiter: a member NoDb never wrote, and a ticket whose expiry was lost (as eviction of the
-        // expiry set would leave it), with no expiry of their own.
+        // Ahead of the real waiter: a member NoDb never wrote, a ticket whose expiry was lost (as eviction of the expiry
+        // set would leave it), and one asking for a lease of 0 ms (which SET PX would refuse, failing the release).
         using var queue = await QueueWatch.StartAsync(first, target);
-        await first.GetDatabase().SortedSetAddAsync(queue.Key, [new SortedSetEntry("not a ticket", 1), new SortedSetEntry("2000:h|1|ghost", 2)]);
+        await first.GetDatabase().SortedSetAddAsync(queue.Key, [new SortedSetEntry("not a ticket", 1), new SortedSetEntry("2000:h|1|ghost", 2), new SortedSetEntry("0:h|1|no-lease", 3)]);
+        await first.GetDatabase().SortedSetAddAsync(queue.Key.Append("-expiry"), "0:h|1|no-lease", double.MaxValue);
         Task<ILockLease> waiter = b.AcquireAsync(target, TestTimeouts.Patience, CancellationToken.None).AsTask();
-        await queue.UntilLengthAsync(3);
+        await queue.UntilLengthAsync(4);
 
         var since = Stopwatch.StartNew();
         await held.ReleaseAsync();

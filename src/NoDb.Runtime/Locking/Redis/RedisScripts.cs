@@ -102,7 +102,7 @@ internal static class RedisScripts
             if not head then return nil end
             local expires = tonumber(redis.call('ZSCORE', KEYS[4], head))
             local lease, claimant = string.match(head, '^([0-9]+):(.+|[^|]+)$')
-            if expires and expires > now and lease then return head, lease, claimant, expires end
+            if expires and expires > now and lease and tonumber(lease) >= 1 then return head, lease, claimant, expires end
             queue_leave(head)
           end
         end
