@@ -40,6 +40,25 @@ public sealed class RedisClusterTests(RedisClusterFixture cluster) : BackendTest
         ILockLease next = await waiter.Within();
         Assert.True(next.FencingNumber > held.FencingNumber);
 
+        // The waiter queue: its keys share the lock's slot, and a holder that releases goes behind a queued waiter.
+        RedisKeys keys;
+        using (var run0 = NoDb.Storage.RunDirectory.Open(run.Directory))
+        using (var state = run0.OpenStateFolder(create: false)!)
+        {
+            keys = new RedisKeys(NoDb.Storage.RunIdentity.TryOf(run0, state)!, "climate.nodb");
+        }
+
+        Assert.Single(keys.LockScriptKeys.Select(k => first.HashSlot(k)).Distinct());
+        Task<ILockLease> queued = a.AcquireAsync(target, TimeSpan.FromSeconds(20), CancellationToken.None).AsTask();
+        await Eventually.True(async () => await first.GetDatabase().SortedSetLengthAsync(keys.Queue) == 1);
+        await next.ReleaseAsync();
+        Task<ILockLease> again = b.AcquireAsync(target, TimeSpan.FromSeconds(20), CancellationToken.None).AsTask();
+        ILockLease third = await queued.Within();
+        Assert.False(again.IsCompleted);
+        await third.ReleaseAsync();
+        next = await again.Within();
+        Assert.True(next.FencingNumber > third.FencingNumber);
+
         // Force unlock from the other connection fences the holder out: its next write is refused.
         await a.ForceUnlockAsync(target, CancellationToken.None);
         Assert.False(await b.IsLockedAsync(target, CancellationToken.None));

@@ -14,6 +14,9 @@ using NoDb.TestControllers;
 //                                           Dispose), print "committed" and exit at once (async-kill: DisposeAsync,
 //                                           then SIGKILL at once, printing nothing, so nothing runs after the dispose;
 //                                           sync-exit: Dispose, then Environment.Exit(0) at once, printing nothing)
+//   contend <working directory> <ms> <flows>
+//                                           print "ready", wait for a line on stdin, then for <ms> milliseconds run <flows>
+//                                           loops of UpdateAsync(Counter++) at once; print "count <commits made>"
 //   exclusive <working directory> <count>   <count> times: lock, create .holder exclusively (fails if another holder is
 //                                           inside), yield, delete it, Counter++; prints "overlap" if it ever failed
 if (args.Length < 2)
@@ -61,6 +64,25 @@ switch (mode)
         NoDbLockScope held = await climate.LockAsync();
         Console.WriteLine($"locked {held.Token.FencingNumber}");
         await Task.Delay(Timeout.Infinite);
+        return 0;
+
+    case "contend":
+        int milliseconds = int.Parse(args[2], CultureInfo.InvariantCulture);
+        int flows = int.Parse(args[3], CultureInfo.InvariantCulture);
+        await climate.UpdateAsync(_ => { }); // warm up: connection, run identity, JIT
+        Console.WriteLine("ready");
+        _ = Console.ReadLine();
+        int commits = 0;
+        var window = System.Diagnostics.Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, flows).Select(_ => Task.Run(async () =>
+        {
+            while (window.ElapsedMilliseconds < milliseconds)
+            {
+                await climate.UpdateAsync(c => c.Counter++);
+                Interlocked.Increment(ref commits);
+            }
+        })));
+        Console.WriteLine($"count {commits}");
         return 0;
 
     case "commit-loop":

@@ -20,6 +20,8 @@ internal sealed class RedisKeys
         Lock = $"nodb:{{{tag}}}:lock";
         Fence = $"nodb:{{{tag}}}:fence";
         Document = $"nodb:{{{tag}}}:doc";
+        Queue = $"nodb:{{{tag}}}:queue";
+        Deadlines = $"nodb:{{{tag}}}:queue-expiry";
     }
 
     public RedisKey Lock { get; }
@@ -28,5 +30,14 @@ internal sealed class RedisKeys
 
     /// <summary>The cached committed document: a hash of its fence number and its bytes.</summary>
     public RedisKey Document { get; }
+
+    /// <summary>The lock's waiters, first come first served: a sorted set of tickets by arrival.</summary>
+    public RedisKey Queue { get; }
+
+    /// <summary>The same tickets by the server time (ms) at which each expires unless its waiter renews it.</summary>
+    public RedisKey Deadlines { get; }
+
+    /// <summary>The keys the acquisition, release and abandon scripts use, in their order: lock, fence, queue, deadlines.</summary>
+    public RedisKey[] LockScriptKeys => [Lock, Fence, Queue, Deadlines];
 
 }

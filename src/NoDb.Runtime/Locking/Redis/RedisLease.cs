@@ -27,7 +27,9 @@ internal sealed class RedisLease : LeaseBase
     private readonly TimeSpan _trustFor;
     private long _confirmedSentAt;
 
-    public RedisLease(RedisLockBackend backend, LockTarget target, RedisKeys keys, string value, long fencingNumber, long sentAt)
+    // firstRenewal: when to renew first, if sooner than the usual interval: a release handed this lease over for a short
+    // time only (RedisLockBackend.HandOffLease).
+    public RedisLease(RedisLockBackend backend, LockTarget target, RedisKeys keys, string value, long fencingNumber, long sentAt, TimeSpan? firstRenewal = null)
         : base(target, fencingNumber)
     {
         _backend = backend;
@@ -37,8 +39,11 @@ internal sealed class RedisLease : LeaseBase
         _trustFor = TrustFor(backend.LeaseDuration);
         _time = backend.Time;
         _deadline = _time.CreateTimer(static state => ((RedisLease)state!).CheckDeadline(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _renewal = _time.CreateTimer(static state => ((RedisLease)state!).Renew(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+
+        // Started once both fields are set: a deadline already due (a lease handed over late) stops both timers.
+        _renewal.Change(firstRenewal is { } first && first < backend.RenewEvery ? first : backend.RenewEvery, backend.RenewEvery);
         ScheduleDeadline(sentAt);
-        _renewal = _time.CreateTimer(static state => ((RedisLease)state!).Renew(), this, backend.RenewEvery, backend.RenewEvery);
     }
 
     /// <summary>
@@ -118,7 +123,8 @@ internal sealed class RedisLease : LeaseBase
     {
         try
         {
-            await _backend.Database.ScriptEvaluateAsync(RedisScripts.Release, [_keys.Lock], [_value, RedisKeys.ReleasedChannel]).ConfigureAwait(false);
+            // The release hands the lock straight to the first waiter queued in Redis, if there is one.
+            await _backend.Database.ScriptEvaluateAsync(RedisScripts.Release, _keys.LockScriptKeys, RedisLockBackend.ReleaseArguments(_value, FencingNumber)).ConfigureAwait(false);
         }
         catch (Exception e) when (RedisFailures.Is(e) || e is ObjectDisposedException)
         {

@@ -59,7 +59,7 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
         // Renew often enough that a lock cleared elsewhere is noticed within the check interval, as the embedded backend does.
         TimeSpan third = leaseDuration / 3;
         RenewEvery = checkInterval is { } check && check < third ? check : third;
-        _signals = new ReleaseSignals(redis, Logger);
+        _signals = new ReleaseSignals(redis, _owner, Logger);
 
         // Commits elsewhere mark this process's cached instance stale; it is refreshed in place on next use. Not awaited:
         // the subscription is kept and restored when Redis is (back) up.
@@ -196,9 +196,12 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
         ?? throw new LockWaitTimeoutException();
 
     /// <summary>
-    /// The one acquisition protocol: a zero timeout tries once (<see langword="null"/> if held); otherwise it waits, woken by
-    /// the holder's published release, with a bounded poll for a missed message or an expiry. <paramref name="synchronous"/>
-    /// callers (<c>Lock()</c>) block their own thread where others await.
+    /// The one acquisition protocol: a zero timeout tries once (<see langword="null"/> if held, or promised to a queued
+    /// waiter); otherwise it waits in the lock's queue in Redis, first come first served across processes. The waiter's
+    /// ticket is renewed by every try; a release hands the lock straight to the queue's head and tells it, and a lost
+    /// notice is covered by a bounded poll. <paramref name="synchronous"/> callers (<c>Lock()</c>) block their own thread
+    /// where others await. A waiter that gives up (timeout, cancellation, a failure) leaves the queue, and a lock granted
+    /// to it meanwhile is handed on.
     /// </summary>
     private async ValueTask<ILockLease?> AcquireCoreAsync(LockTarget target, TimeSpan timeout, bool synchronous, CancellationToken cancellationToken)
     {
@@ -206,41 +209,95 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
         long started = Time.GetTimestamp();
         RedisKeys keys = KeysOf(target);
         string key = keys.Lock.ToString();
-        while (true)
+        var attempt = new Attempt(NewClaimant(), (long)LeaseDuration.TotalMilliseconds, queues: timeout != TimeSpan.Zero, started);
+        try
         {
-            Task released = _signals.Register(key);
-            try
+            while (true)
             {
-                var fenceWait = new FenceWait(timeout == TimeSpan.Zero ? FenceFile.TryLockPatience : Left(started, timeout), synchronous, cancellationToken, Time);
-                (ILockLease? lease, TimeSpan heldFor) = await TryOnceAsync(target, keys, fenceWait).ConfigureAwait(false);
-                if (lease is not null || timeout == TimeSpan.Zero)
+                Task<string?> released = _signals.Register(key, attempt.Ticket);
+                try
                 {
-                    return lease;
-                }
+                    var fenceWait = new FenceWait(timeout == TimeSpan.Zero ? FenceFile.TryLockPatience : Left(started, timeout), synchronous, cancellationToken, Time);
+                    (ILockLease? lease, TimeSpan heldFor) = await TryOnceAsync(target, keys, attempt, fenceWait).ConfigureAwait(false);
+                    if (lease is not null || timeout == TimeSpan.Zero)
+                    {
+                        return lease;
+                    }
 
-                // The timeout is on the engine's clock; the poll for a missed notice is real time, so that a wait on a
-                // clock nobody advances still sees the lock come free.
-                TimeSpan wait = NextWait(started, timeout, heldFor, key);
-                if (synchronous)
-                {
-                    released.Wait(wait, cancellationToken);
-                }
-                else
-                {
-                    try
+                    TimeSpan wait = NextWait(started, timeout, heldFor, key);
+                    string? granted;
+                    if (synchronous)
                     {
-                        await released.WaitAsync(wait, cancellationToken).ConfigureAwait(false);
+                        granted = released.Wait(wait, cancellationToken) ? released.Result : null;
                     }
-                    catch (TimeoutException)
+                    else
                     {
+                        try
+                        {
+                            granted = await released.WaitAsync(wait, cancellationToken).ConfigureAwait(false);
+                        }
+                        catch (TimeoutException)
+                        {
+                            granted = null;
+                        }
+                    }
+
+                    if (granted is not null)
+                    {
+                        // A release handed the lock to this ticket: no round trip needed to take it.
+                        fenceWait = new FenceWait(Left(started, timeout), synchronous, cancellationToken, Time);
+                        return await GrantedAsync(target, keys, attempt, granted, ReleaseSignals.FenceOf(granted), handedOver: true, attempt.LastRefusedAt, fenceWait).ConfigureAwait(false);
                     }
                 }
-            }
-            finally
-            {
-                _signals.Unregister(key, released);
+                finally
+                {
+                    _signals.Unregister(key, released);
+                }
             }
         }
+        catch when (attempt.Queued && !attempt.Taken)
+        {
+            // Leave the queue, and hand on a lock a release may have granted to this ticket meanwhile, so that the next
+            // waiter is not kept waiting for the ticket to run out.
+            await AbandonAsync(keys, attempt, synchronous).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>How long a waiter's ticket lives unrenewed; its waiter renews it at least four times as often.</summary>
+    internal static readonly TimeSpan TicketLifetime = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The longest lease a release grants to the queue's head: its ticket's lifetime. A head that died while queued holds
+    /// the lock no longer than that; a live one renews its lease to the full duration soon after it has it.
+    /// </summary>
+    internal static TimeSpan HandOffLease => TicketLifetime;
+
+    /// <summary>"host|pid|nonce": who asks. The lock's value adds when it was acquired and the fence: "host|pid|ms|nonce|fence".</summary>
+    private string NewClaimant() => string.Create(CultureInfo.InvariantCulture, $"{_owner}|{Guid.NewGuid():N}");
+
+    /// <summary>One call's acquisition: its claimant and ticket (the same on every try) and what it did so far.</summary>
+    private sealed class Attempt(string claimant, long leaseMilliseconds, bool queues, long started)
+    {
+        public string Claimant { get; } = claimant;
+
+        /// <summary>"&lt;lease ms&gt;:&lt;claimant&gt;": a release that grants the lock to this ticket leases it for this waiter's own duration.</summary>
+        public string Ticket { get; } = string.Create(CultureInfo.InvariantCulture, $"{leaseMilliseconds}:{claimant}");
+
+        /// <summary>0 for a try: it never joins the queue.</summary>
+        public long TicketMilliseconds { get; } = queues ? (long)TicketLifetime.TotalMilliseconds : 0;
+
+        /// <summary>Whether a try was sent that may have put the ticket in the queue.</summary>
+        public bool Queued { get; set; }
+
+        /// <summary>Whether a lease was made from this attempt.</summary>
+        public bool Taken { get; set; }
+
+        /// <summary>
+        /// When the last try that did not get the lock was sent (at first, the call's start): a release can only have
+        /// granted the lock to this ticket after that try ran, so a granted lease is trusted from this moment.
+        /// </summary>
+        public long LastRefusedAt { get; set; } = started;
     }
 
     public async ValueTask<bool> IsLockedAsync(LockTarget target, CancellationToken cancellationToken)
@@ -376,35 +433,45 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
         await FenceFile.RaiseAsync(state, fileName, fence, new FenceWait(_fenceWait, false, cancellationToken, Time)).ConfigureAwait(false);
     }
 
-    private async ValueTask<(ILockLease? Lease, TimeSpan HeldFor)> TryOnceAsync(LockTarget target, RedisKeys keys, FenceWait wait)
+    private async ValueTask<(ILockLease? Lease, TimeSpan HeldFor)> TryOnceAsync(LockTarget target, RedisKeys keys, Attempt attempt, FenceWait wait)
     {
-        (string owner, RedisValue[] args) = Prepare(target);
+        RedisValue[] args = [attempt.Claimant, RedisKeys.ReleasedChannel, (long)LeaseDuration.TotalMilliseconds, Seed(target), attempt.TicketMilliseconds];
         RedisResult result;
         long sentAt = Time.GetTimestamp();
+        attempt.Queued |= attempt.TicketMilliseconds > 0;
         try
         {
             result = wait.Synchronous
-                ? Database.ScriptEvaluate(RedisScripts.Acquire, [keys.Lock, keys.Fence], args)
-                : await Database.ScriptEvaluateAsync(RedisScripts.Acquire, [keys.Lock, keys.Fence], args).ConfigureAwait(false);
+                ? Database.ScriptEvaluate(RedisScripts.Acquire, keys.LockScriptKeys, args)
+                : await Database.ScriptEvaluateAsync(RedisScripts.Acquire, keys.LockScriptKeys, args).ConfigureAwait(false);
         }
         catch (Exception e) when (RedisFailures.Is(e))
         {
-            ReleaseIfTaken(keys, owner);
+            ReleaseIfTaken(keys, attempt);
             throw;
         }
 
-        return await GrantedAsync(target, keys, owner, AcquireOutcome(target, keys, result), sentAt, wait).ConfigureAwait(false);
+        (long outcome, string? value, bool handedOver) = AcquireOutcome(target, keys, result);
+        if (value is null)
+        {
+            attempt.LastRefusedAt = sentAt;
+            return (null, outcome == HeldWithoutExpiry ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(-outcome));
+        }
+
+        // Taken now, the lease counts from this send; granted earlier by a release, from the last try that was refused.
+        return (await GrantedAsync(target, keys, attempt, value, outcome, handedOver, handedOver ? attempt.LastRefusedAt : sentAt, wait).ConfigureAwait(false), TimeSpan.Zero);
     }
 
     /// <summary>
-    /// The reply to an acquisition never arrived, but the script may have run: give back a lease this owner may hold, so
-    /// that no lock is left held by nobody. Best effort; if it is lost too, the lease runs out.
+    /// The reply to an acquisition never arrived, or the lease could not be used: leave the queue and give back a lease
+    /// this owner may hold, so that no lock is left held by nobody. Best effort and not awaited; if it is lost too, the
+    /// ticket and the lease run out.
     /// </summary>
-    private void ReleaseIfTaken(RedisKeys keys, string owner)
+    private void ReleaseIfTaken(RedisKeys keys, Attempt attempt)
     {
         try
         {
-            Database.ScriptEvaluate(RedisScripts.ReleaseOwned, [keys.Lock], [owner + "|", RedisKeys.ReleasedChannel], CommandFlags.FireAndForget);
+            Database.ScriptEvaluate(RedisScripts.Abandon, keys.LockScriptKeys, AbandonArguments(attempt), CommandFlags.FireAndForget);
         }
         catch (Exception e) when (RedisFailures.Is(e))
         {
@@ -412,9 +479,47 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
         }
     }
 
-    private (string Owner, RedisValue[] Args) Prepare(LockTarget target)
+    /// <summary>
+    /// A waiter gives up: its ticket leaves the queue and a lock granted to it meanwhile is handed on. Never throws for
+    /// Redis, and never holds up the timeout or cancellation it follows by more than <see cref="AbandonPatience"/>: an
+    /// asynchronous caller waits that long at most for the reply (so that, normally, the queue has let go by the time
+    /// the wait ends); a synchronous one does not wait. Either way the script is sent before anything else this process
+    /// sends on the connection, and if it is lost, the ticket and a lease granted to it run out by themselves.
+    /// </summary>
+    private async ValueTask AbandonAsync(RedisKeys keys, Attempt attempt, bool synchronous)
     {
-        // The seed is read without the fence file's lock: a process frozen while it holds that lock must not stall this.
+        try
+        {
+            if (synchronous)
+            {
+                Database.ScriptEvaluate(RedisScripts.Abandon, keys.LockScriptKeys, AbandonArguments(attempt), CommandFlags.FireAndForget);
+            }
+            else
+            {
+                Task<RedisResult> abandon = Database.ScriptEvaluateAsync(RedisScripts.Abandon, keys.LockScriptKeys, AbandonArguments(attempt));
+                _ = abandon.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                await abandon.WaitAsync(AbandonPatience).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (RedisFailures.Is(e) || e is TimeoutException)
+        {
+        }
+    }
+
+    /// <summary>How long a waiter that gives up waits, at most, for Redis to confirm that it left the queue.</summary>
+    internal static readonly TimeSpan AbandonPatience = TimeSpan.FromSeconds(1);
+
+    private static RedisValue[] AbandonArguments(Attempt attempt) =>
+        [attempt.Claimant, RedisKeys.ReleasedChannel, FenceFile.ClockFloor(), (long)HandOffLease.TotalMilliseconds, attempt.Ticket];
+
+    /// <summary>The arguments of the Release script for the lease <paramref name="value"/> with <paramref name="fencingNumber"/>.</summary>
+    internal static RedisValue[] ReleaseArguments(string value, long fencingNumber) =>
+        [value, RedisKeys.ReleasedChannel, Math.Max(fencingNumber, FenceFile.ClockFloor()), (long)HandOffLease.TotalMilliseconds];
+
+    /// <summary>The counter's floor for this acquisition: the number on disk, or the clock if that is larger.</summary>
+    private static long Seed(LockTarget target)
+    {
+        // Read without the fence file's lock: a process frozen while it holds that lock must not stall this.
         long onDisk;
         using (RunDirectory run = RunDirectory.Open(target.WorkingDirectory))
         using (RunStateFolder state = run.OpenStateFolder(create: true)!)
@@ -422,40 +527,50 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
             onDisk = FenceFile.Peek(state, target.FileName);
         }
 
-        long seed = Math.Max(onDisk, FenceFile.ClockFloor());
-        string owner = string.Create(CultureInfo.InvariantCulture, $"{_owner}|{Time.GetUtcNow().ToUnixTimeMilliseconds()}|{Guid.NewGuid():N}");
-        return (owner, [owner, (long)LeaseDuration.TotalMilliseconds, seed]);
+        return Math.Max(onDisk, FenceFile.ClockFloor());
     }
 
-    private async ValueTask<(ILockLease? Lease, TimeSpan HeldFor)> GrantedAsync(LockTarget target, RedisKeys keys, string owner, long result, long sentAt, FenceWait wait)
+    /// <summary>
+    /// Makes the lease <paramref name="value"/> with fencing number <paramref name="fence"/>, taken by this attempt or
+    /// <paramref name="handedOver"/> to it by a release (whose lease was capped at <see cref="HandOffLease"/>, and is
+    /// renewed soon), trusted from <paramref name="trustedFrom"/>.
+    /// </summary>
+    private async ValueTask<ILockLease> GrantedAsync(
+        LockTarget target, RedisKeys keys, Attempt attempt, string value, long fence, bool handedOver, long trustedFrom, FenceWait wait)
     {
-        if (result < 0)
-        {
-            return (null, result == HeldWithoutExpiry ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(-result));
-        }
+        attempt.Taken = true;
 
         // Tell the storage about the new number before anything is written under it.
-        string value = string.Create(CultureInfo.InvariantCulture, $"{owner}|{result}");
         try
         {
             using RunDirectory run = RunDirectory.Open(target.WorkingDirectory);
             using RunStateFolder state = run.OpenStateFolder(create: true)!;
-            await FenceFile.RaiseAsync(state, target.FileName, result, wait).ConfigureAwait(false);
+            await FenceFile.RaiseAsync(state, target.FileName, fence, wait).ConfigureAwait(false);
         }
         catch (FenceBusyException e)
         {
-            ReleaseIfTaken(keys, owner);
+            ReleaseIfTaken(keys, attempt);
             throw new LockWaitTimeoutException(e.Message, e) { Cause = e.Message };
         }
         catch
         {
-            ReleaseIfTaken(keys, owner);
+            ReleaseIfTaken(keys, attempt);
             throw;
         }
 
-        var lease = new RedisLease(this, target, keys, value, result, sentAt);
+        if (handedOver && HandOffLease < LeaseDuration)
+        {
+            // The release leased it for the hand-off time only: trust it as if a full lease had been confirmed that much
+            // earlier, which puts the local deadline where the short lease's would be.
+            trustedFrom -= (long)((RedisLease.TrustFor(LeaseDuration) - RedisLease.TrustFor(HandOffLease)).TotalSeconds * Time.TimestampFrequency);
+        }
+
+        // A handed-over lease is renewed to the full duration within a quarter of the hand-off time: its deadline is at
+        // nine tenths of it, counted from a try at most a quarter of it before the grant. A short hold releases first,
+        // and costs no renewal.
+        var lease = new RedisLease(this, target, keys, value, fence, trustedFrom, handedOver ? HandOffLease / 4 : null);
         _active[target.DocumentPath] = lease;
-        return (lease, TimeSpan.Zero);
+        return lease;
     }
 
     private TimeSpan Left(long started, TimeSpan timeout)
@@ -476,7 +591,10 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
     /// </summary>
     private TimeSpan NextWait(long started, TimeSpan timeout, TimeSpan heldFor, string lockKey)
     {
-        TimeSpan poll = heldFor > TimeSpan.Zero && heldFor < MissedMessagePoll ? heldFor : MissedMessagePoll;
+        // The poll also renews the waiter's ticket, and a lease granted to it is trusted from the last poll: so it comes at
+        // least every quarter of a ticket's lifetime and of a lease.
+        TimeSpan longest = MissedMessagePoll < LeaseDuration / 4 ? MissedMessagePoll : LeaseDuration / 4;
+        TimeSpan poll = heldFor > TimeSpan.Zero && heldFor < longest ? heldFor : longest;
         if (timeout == Timeout.InfiniteTimeSpan)
         {
             return poll;
@@ -502,19 +620,25 @@ internal sealed class RedisLockBackend : ILockBackend, IDocumentCache, IDisposab
     private const long HeldWithoutExpiry = long.MinValue;
 
     /// <summary>
-    /// Reads the Acquire script's reply as the fencing number (0 or more), -(remaining lease ms) when the lock is held, or
-    /// <see cref="HeldWithoutExpiry"/>; throws when the fence counter cannot issue a number (no lease was taken then).
+    /// Reads the Acquire script's reply: the fencing number (0 or more) with the lock's value, and whether a release had
+    /// granted it to this claimant already; or, with no value, -(remaining lease ms) when the lock is held, -(ms until the
+    /// head's ticket expires) when it is promised to the queue's head, or <see cref="HeldWithoutExpiry"/>. Throws when the
+    /// fence counter cannot issue a number (no lease was taken then).
     /// </summary>
-    private static long AcquireOutcome(LockTarget target, RedisKeys keys, RedisResult result)
+    private static (long Outcome, string? Value, bool HandedOver) AcquireOutcome(LockTarget target, RedisKeys keys, RedisResult result)
     {
         RedisResult[] reply = (RedisResult[])result!;
         switch ((string?)reply[0])
         {
             case "held":
                 long ttl = (long)reply[1];
-                return ttl < 0 ? HeldWithoutExpiry : -Math.Max(ttl, 1);
+                return (ttl < 0 ? HeldWithoutExpiry : -Math.Max(ttl, 1), null, false);
+            case "queued":
+                return (-Math.Max((long)reply[1], 1), null, false);
             default:
-                return FenceIssued(target, keys, result);
+                long fence = FenceIssued(target, keys, result);
+                string value = (string?)reply[2] ?? throw new InvalidOperationException($"Unexpected reply from NoDb's Redis script for '{target.DocumentPath}': {result}.");
+                return (fence, value, reply.Length > 3 && (string?)reply[3] == "granted");
         }
     }
 
