@@ -49,13 +49,18 @@ internal sealed class ToolProcess : IDisposable
             throw new FileNotFoundException($"The tool was not built at '{ToolDll}'. Build the test project first.", ToolDll);
         }
 
-        var start = new ProcessStartInfo("dotnet")
+        // Through env(1), which restores SIGINT's default action before it execs dotnet (same process id): a test run
+        // started in the background of a non-interactive shell has SIGINT ignored, the tool would inherit that, and the
+        // Ctrl+C of InterruptAsync would never reach it.
+        var start = new ProcessStartInfo("env")
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        start.ArgumentList.Add("--default-signal=INT");
+        start.ArgumentList.Add("dotnet");
         start.ArgumentList.Add(ToolDll);
         foreach (string arg in args)
         {
