@@ -5,27 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v redis-server >/dev/null 2>&1; then
-  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
-  else
-    echo "redis-server is missing: install it (apt-get install redis-server)." >&2
-    exit 1
-  fi
-fi
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no >/tmp/nodb-bench-redis.log 2>&1 &
-redis_pid=$!
-trap 'kill "$redis_pid" 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-  redis-cli -p "$port" ping >/dev/null 2>&1 && break
-  sleep 0.1
-done
+source benchmarks/redis-server.sh
 
 filter=("--filter" "*")
 [ "$#" -gt 0 ] && filter=()
-NODB_BENCH_REDIS="127.0.0.1:$port" dotnet run -c Release --project benchmarks/NoDb.Benchmarks -- \
+NODB_BENCH_REDIS="127.0.0.1:$redis_port" dotnet run -c Release --project benchmarks/NoDb.Benchmarks -- \
   --job short --exporters github "${filter[@]}" "$@"
 
 mkdir -p docs/benchmarks/results

@@ -68,10 +68,8 @@ public sealed class RedisFairnessTests(RedisFixture fixture) : BackendTest(fixtu
         using var run = new TestRun();
         run.CreateClimate();
         var target = new LockTarget(run.Directory, "climate.nodb");
-        using ConnectionMultiplexer first = await ConnectionMultiplexer.ConnectAsync(Backend.RedisConfiguration!);
-        using ConnectionMultiplexer second = await ConnectionMultiplexer.ConnectAsync(Backend.RedisConfiguration!);
-        using var a = new RedisLockBackend(first, TimeSpan.FromSeconds(10), TimeSpan.FromHours(1));
-        using var b = new RedisLockBackend(second, TimeSpan.FromSeconds(10), TimeSpan.FromHours(1));
+        using var processes = await TwoProcesses.ConnectAsync(Backend.RedisConfiguration!, TimeSpan.FromSeconds(10));
+        (ConnectionMultiplexer first, RedisLockBackend a, RedisLockBackend b) = (processes.First, processes.A, processes.B);
 
         ILockLease held = (await a.TryAcquireAsync(target, CancellationToken.None))!;
         Task<ILockLease> waiter = b.AcquireAsync(target, TestTimeouts.Patience, CancellationToken.None).AsTask();
@@ -99,10 +97,8 @@ public sealed class RedisFairnessTests(RedisFixture fixture) : BackendTest(fixtu
         using var run = new TestRun();
         run.CreateClimate();
         var target = new LockTarget(run.Directory, "climate.nodb");
-        using ConnectionMultiplexer first = await ConnectionMultiplexer.ConnectAsync(Backend.RedisConfiguration!);
-        using ConnectionMultiplexer second = await ConnectionMultiplexer.ConnectAsync(Backend.RedisConfiguration!);
-        using var holder = new RedisLockBackend(first, TimeSpan.FromSeconds(30), TimeSpan.FromHours(1));
-        using var other = new RedisLockBackend(second, TimeSpan.FromSeconds(30), TimeSpan.FromHours(1));
+        using var processes = await TwoProcesses.ConnectAsync(Backend.RedisConfiguration!, TimeSpan.FromSeconds(30));
+        (ConnectionMultiplexer first, RedisLockBackend holder, RedisLockBackend other) = (processes.First, processes.A, processes.B);
         ILockLease held = (await holder.TryAcquireAsync(target, CancellationToken.None))!;
 
         using var queue = await QueueWatch.StartAsync(first, target);
@@ -135,10 +131,8 @@ public sealed class RedisFairnessTests(RedisFixture fixture) : BackendTest(fixtu
         using var run = new TestRun();
         run.CreateClimate();
         var target = new LockTarget(run.Directory, "climate.nodb");
-        using ConnectionMultiplexer first = await ConnectionMultiplexer.ConnectAsync(Backend.RedisConfiguration!);
-        using ConnectionMultiplexer second = await ConnectionMultiplexer.ConnectAsync(Backend.RedisConfiguration!);
-        using var a = new RedisLockBackend(first, TimeSpan.FromSeconds(10), TimeSpan.FromHours(1));
-        using var b = new RedisLockBackend(second, TimeSpan.FromSeconds(10), TimeSpan.FromHours(1));
+        using var processes = await TwoProcesses.ConnectAsync(Backend.RedisConfiguration!, TimeSpan.FromSeconds(10));
+        (ConnectionMultiplexer first, RedisLockBackend a, RedisLockBackend b) = (processes.First, processes.A, processes.B);
         ILockLease held = (await a.TryAcquireAsync(target, CancellationToken.None))!;
 
         await Assert.ThrowsAsync<LockWaitTimeoutException>(async () => await b.AcquireAsync(target, TimeSpan.FromMilliseconds(200), CancellationToken.None));
@@ -165,10 +159,8 @@ public sealed class RedisFairnessTests(RedisFixture fixture) : BackendTest(fixtu
         using var run = new TestRun();
         run.CreateClimate();
         var target = new LockTarget(run.Directory, "climate.nodb");
-        using ConnectionMultiplexer first = await ConnectionMultiplexer.ConnectAsync(Backend.RedisConfiguration!);
-        using ConnectionMultiplexer second = await ConnectionMultiplexer.ConnectAsync(Backend.RedisConfiguration!);
-        using var a = new RedisLockBackend(first, TimeSpan.FromSeconds(30), TimeSpan.FromHours(1));
-        using var b = new RedisLockBackend(second, TimeSpan.FromSeconds(30), TimeSpan.FromHours(1));
+        using var processes = await TwoProcesses.ConnectAsync(Backend.RedisConfiguration!, TimeSpan.FromSeconds(30));
+        (ConnectionMultiplexer first, RedisLockBackend a, RedisLockBackend b) = (processes.First, processes.A, processes.B);
         ILockLease held = (await a.TryAcquireAsync(target, CancellationToken.None))!;
 
         // Ahead of the real waiter: a member NoDb never wrote, a ticket whose expiry was lost (as eviction of the expiry
@@ -254,5 +246,36 @@ public sealed class RedisFairnessTests(RedisFixture fixture) : BackendTest(fixtu
         }
 
         public void Dispose() => _events.Unsubscribe();
+    }
+
+    /// <summary>Two backends on connections of their own, as two processes have: the second waits behind the first.</summary>
+    private sealed class TwoProcesses : IDisposable
+    {
+        private readonly ConnectionMultiplexer _second;
+
+        private TwoProcesses(ConnectionMultiplexer first, ConnectionMultiplexer second, TimeSpan lease)
+        {
+            First = first;
+            _second = second;
+            A = new RedisLockBackend(first, lease, TimeSpan.FromHours(1));
+            B = new RedisLockBackend(second, lease, TimeSpan.FromHours(1));
+        }
+
+        public ConnectionMultiplexer First { get; }
+
+        public RedisLockBackend A { get; }
+
+        public RedisLockBackend B { get; }
+
+        public static async Task<TwoProcesses> ConnectAsync(string configuration, TimeSpan lease) =>
+            new(await ConnectionMultiplexer.ConnectAsync(configuration), await ConnectionMultiplexer.ConnectAsync(configuration), lease);
+
+        public void Dispose()
+        {
+            A.Dispose();
+            B.Dispose();
+            _second.Dispose();
+            First.Dispose();
+        }
     }
 }
