@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using NoDb.Engine;
 using NoDb.Locking.Redis;
 using NoDb.TestSupport;
@@ -20,6 +21,8 @@ public sealed class RedisLeaseClockTests : BackendTest
     private readonly RedisServer _server = RedisServer.Start();
     private readonly ConnectionMultiplexer _admin;
     private readonly ObservedClock _clock = new();
+    private readonly CapturingLoggerProvider _log = new();
+    private readonly ILoggerFactory _loggers;
     private readonly NoDbEngine _engine;
 
     /// <summary>Outside the scope on the fake clock (creating and reading the run), the shared Redis fixture serves.</summary>
@@ -27,14 +30,16 @@ public sealed class RedisLeaseClockTests : BackendTest
         : base(redis)
     {
         _admin = ConnectionMultiplexer.Connect($"{_server.Configuration},allowAdmin=true");
+        _loggers = LoggerFactory.Create(b => b.AddProvider(_log));
         var options = new NoDbOptions
         {
+            LoggerFactory = _loggers,
             LeaseDuration = Lease,
             LeaseCheckInterval = RenewEvery,
             RefreshInterval = TimeSpan.Zero,
             TimeProvider = _clock,
         };
-        options.UseRedis(_server.Configuration);
+        options.UseRedis($"{_server.Configuration},asyncTimeout=1000"); // a command Redis does not answer fails in a second
         _engine = new NoDbEngine(options);
     }
 
@@ -44,6 +49,7 @@ public sealed class RedisLeaseClockTests : BackendTest
         if (disposing)
         {
             _engine.Dispose();
+            _loggers.Dispose();
             _admin.Dispose();
             _server.Dispose();
         }
@@ -114,6 +120,65 @@ public sealed class RedisLeaseClockTests : BackendTest
         Assert.Equal(1, Climate.LoadDetached(run.Directory).Counter);
         TelemetryRecorder.Measurement lost = Assert.Single(recorder.Of("nodb.lock.lost"));
         Assert.Equal("expired", lost.Tag("nodb.reason"));
+    }
+
+    [Fact]
+    public async Task A_commit_Redis_does_not_answer_waits_for_it_within_the_lease_and_is_written_once_it_answers()
+    {
+        using var run = new TestRun();
+        Climate climate = run.CreateClimate(counter: 1);
+        NoDbLockScope scope = await LockOnTheFakeClockAsync(climate);
+        climate.Counter = 2;
+
+        await _admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "60000", "WRITE").Within();
+        Task commit;
+        try
+        {
+            // As in a failover: the confirmation before the write times out, and the commit tries again instead of failing.
+            commit = scope.DisposeAsync().AsTask();
+            await _log.WhenLogged(e => e.Id.Id == 14).Within();
+            CapturingLoggerProvider.Entry retried = _log.Entries.First(e => e.Id.Id == 14);
+            Assert.Equal(("CommitUnconfirmed", LogLevel.Warning), (retried.Id.Name, retried.Level));
+            Assert.False(commit.IsCompleted);
+            Assert.False(scope.LockLost.IsCancellationRequested);
+        }
+        finally
+        {
+            await _admin.GetDatabase().ExecuteAsync("CLIENT", "UNPAUSE").Within();
+        }
+
+        await commit.Within();
+        Assert.False(scope.LockLost.IsCancellationRequested);
+        Assert.Equal(2, Climate.LoadDetached(run.Directory).Counter);
+    }
+
+    [Fact]
+    public async Task A_commit_Redis_does_not_answer_before_the_lease_deadline_is_refused_as_lost_and_LockLost_fires()
+    {
+        using var run = new TestRun();
+        Climate climate = run.CreateClimate(counter: 1);
+        using var recorder = new TelemetryRecorder();
+        NoDbLockScope scope = await LockOnTheFakeClockAsync(climate);
+        climate.Counter = 2;
+
+        await _admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "60000", "WRITE").Within();
+        try
+        {
+            Task commit = scope.DisposeAsync().AsTask();
+            await _log.WhenLogged(e => e.Id.Id == 14).Within();
+
+            _clock.Advance(RedisLease.TrustFor(Lease));
+            NoDbLockLostException lost = await Assert.ThrowsAsync<NoDbLockLostException>(() => commit).Within();
+            Assert.True(scope.LockLost.IsCancellationRequested); // told the same way as a loss while held
+            Assert.Contains("Acquire the lock again", lost.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await _admin.GetDatabase().ExecuteAsync("CLIENT", "UNPAUSE").Within();
+        }
+
+        Assert.Equal(1, Climate.LoadDetached(run.Directory).Counter);
+        Assert.Equal("unreachable", Assert.Single(recorder.Of("nodb.lock.lost")).Tag("nodb.reason"));
     }
 
     private static string? LostReason(NoDbLockScope scope) => scope.Lease.LostReason;

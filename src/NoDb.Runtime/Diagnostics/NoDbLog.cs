@@ -63,4 +63,8 @@ internal static partial class NoDbLog
     [LoggerMessage(EventId = 13, EventName = "ProbeDirectoryLeft", Level = LogLevel.Warning,
         Message = "Could not remove the health check's probe directory {Directory}; it is safe to delete")]
     public static partial void ProbeDirectoryLeft(ILogger logger, string directory, Exception error);
+
+    [LoggerMessage(EventId = 14, EventName = "CommitUnconfirmed", Level = LogLevel.Warning,
+        Message = "Redis did not confirm the lease of {Document} for a commit; the commit waits for Redis, and is refused as lost if the lease's deadline ({Left} from now) passes first")]
+    public static partial void CommitUnconfirmed(ILogger logger, string document, TimeSpan left, Exception error);
 }

@@ -27,6 +27,9 @@ internal sealed class RedisLease : LeaseBase
     private readonly TimeSpan _trustFor;
     private long _confirmedSentAt;
 
+    private static readonly TimeSpan FirstCommitRetryPause = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan LongestCommitRetryPause = TimeSpan.FromMilliseconds(500);
+
     // firstRenewal: when to renew first, if sooner than the usual interval: a release handed this lease over for a short
     // time only (RedisLockBackend.HandOffLease).
     public RedisLease(RedisLockBackend backend, LockTarget target, RedisKeys keys, string value, long fencingNumber, long sentAt, TimeSpan? firstRenewal = null)
@@ -59,22 +62,7 @@ internal sealed class RedisLease : LeaseBase
 
     public override async ValueTask CommitFencedAsync(NoDb.Storage.RunDirectory run, Action write, FenceWait wait)
     {
-        ThrowIfLost();
-        bool confirmed;
-        long sentAt = _time.GetTimestamp();
-        try
-        {
-            confirmed = wait.Synchronous
-                ? (long)_backend.Database.ScriptEvaluate(RedisScripts.Extend, [_keys.Lock], ExtendArguments) == 1
-                : (long)await _backend.Database.ScriptEvaluateAsync(RedisScripts.Extend, [_keys.Lock], ExtendArguments).WaitAsync(wait.CancellationToken).ConfigureAwait(false) == 1;
-        }
-        catch (Exception e) when (RedisFailures.Is(e))
-        {
-            throw Unconfirmed(e);
-        }
-
-        Confirmed(confirmed, sentAt);
-        if (!confirmed)
+        if (!await ConfirmForCommitAsync(wait).ConfigureAwait(false))
         {
             throw LostNow(LeaseLoss.Expired, "its Redis lease expired or was taken away");
         }
@@ -140,9 +128,69 @@ internal sealed class RedisLease : LeaseBase
         _deadline.Dispose();
     }
 
-    // Nothing is written from a lock that could not be confirmed.
-    private NoDbLockLostException Unconfirmed(Exception e) =>
-        new(Target.DocumentPath, FencingNumber, $"it could not be confirmed with Redis ({e.Message})");
+    /// <summary>
+    /// Extends the lease once more before a commit, so that the write is made under a lease Redis has just confirmed; false
+    /// when Redis no longer has it. Redis not answering (a failover, a restart, a dropped connection) is waited out while
+    /// the lease is still trusted: the commit goes ahead as soon as Redis confirms. Once the deadline passes unconfirmed,
+    /// the lease is lost, <see cref="LeaseBase.Lost"/> fires and nothing is written.
+    /// </summary>
+    private async ValueTask<bool> ConfirmForCommitAsync(FenceWait wait)
+    {
+        TimeSpan pause = FirstCommitRetryPause;
+        while (true)
+        {
+            ThrowIfLost();
+            TimeSpan left = TrustLeft();
+            long sentAt = _time.GetTimestamp();
+            try
+            {
+                if (left <= TimeSpan.Zero)
+                {
+                    throw new TimeoutException("the lease's deadline passed before the commit");
+                }
+
+                bool extended = wait.Synchronous
+                    ? (long)_backend.Database.ScriptEvaluate(RedisScripts.Extend, [_keys.Lock], ExtendArguments) == 1
+                    : (long)await Observed(_backend.Database.ScriptEvaluateAsync(RedisScripts.Extend, [_keys.Lock], ExtendArguments))
+                        .WaitAsync(left, _time, wait.CancellationToken).ConfigureAwait(false) == 1;
+                Confirmed(extended, sentAt);
+                return extended;
+            }
+            catch (Exception e) when (RedisFailures.Is(e) || e is TimeoutException)
+            {
+                ThrowIfLost();
+                left = TrustLeft();
+                if (left <= pause)
+                {
+                    throw LostNow(LeaseLoss.Unreachable, $"Redis did not confirm it within the lease ({e.Message})");
+                }
+
+                Diagnostics.NoDbLog.CommitUnconfirmed(Logger, Target.DocumentPath, left, e);
+            }
+
+            // Real time: the pause only spaces out the tries; the deadline above is on the engine's clock.
+            if (wait.Synchronous)
+            {
+                Thread.Sleep(pause);
+            }
+            else
+            {
+                await Task.Delay(pause, wait.CancellationToken).ConfigureAwait(false);
+            }
+
+            pause = pause * 2 < LongestCommitRetryPause ? pause * 2 : LongestCommitRetryPause;
+        }
+    }
+
+    /// <summary>How long the lease is still trusted: until the deadline counted from the last confirmed extension.</summary>
+    private TimeSpan TrustLeft() => _trustFor - _time.GetElapsedTime(Volatile.Read(ref _confirmedSentAt));
+
+    /// <summary>A command given up on still completes later; its failure is observed here, not left to the finalizer.</summary>
+    private static Task<RedisResult> Observed(Task<RedisResult> command)
+    {
+        _ = command.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return command;
+    }
 
     private void Renew() => _ = RenewAsync();
 
