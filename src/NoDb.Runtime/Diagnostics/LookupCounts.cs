@@ -4,10 +4,11 @@ using System.Runtime.CompilerServices;
 namespace NoDb.Diagnostics;
 
 /// <summary>
-/// The counts behind <c>nodb.instance.lookups</c>, kept so that a cached <c>GetInstance</c> costs the same whether anyone
-/// listens or not: each thread adds to its own cells (a plain increment, no lock, no atomic), and the observable counter
-/// sums them when a listener collects. Exact: a cell is only ever written by its thread. The cells of threads that ended
-/// are folded into one array, so memory stays bounded by the live threads and the series.
+/// The counts behind <c>nodb.instance.lookups</c>, kept so that counting costs a cached <c>GetInstance</c> as little as it
+/// can: nothing while nobody listens to the instrument; while someone does, each thread adds to its own cells (a plain
+/// increment, no lock, no atomic, no shared cache line), and the observable counter sums them when a listener collects.
+/// Exact: a cell is only ever written by its thread. The cells of threads that ended are folded into one array, so memory
+/// stays bounded by the live threads and the series.
 /// </summary>
 internal static class LookupCounts
 {
@@ -25,8 +26,6 @@ internal static class LookupCounts
     private static readonly List<(Thread Owner, long[] Cells)> Threads = [];
     private static long[] s_ended = [];
 
-    [ThreadStatic]
-    private static long[]? t_cells;
 
     /// <summary>The slot of one series (a document on a backend); registries take theirs once.</summary>
     public static int SlotOf(string document, string backend)
@@ -44,12 +43,21 @@ internal static class LookupCounts
         }
     }
 
-    /// <summary>Counts one lookup of <paramref name="result"/> in <paramref name="slot"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    /// <summary>
+    /// Whether a listener has <c>nodb.instance.lookups</c> enabled. Lookups are counted only then: a listener sees the calls
+    /// made since the first listener began, which is what a rate or a dashboard needs.
+    /// </summary>
+    public static bool Listening
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => NoDbTelemetry.InstanceLookups.Enabled;
+    }
+
+    /// <summary>Counts one lookup of <paramref name="result"/> in <paramref name="slot"/> (callers check <see cref="Listening"/> first).</summary>
     public static void Count(int slot, int result)
     {
         int index = (slot * Results) + result;
-        long[]? cells = t_cells;
+        long[]? cells = ThisThread.Cells;
         if (cells is not null && (uint)index < (uint)cells.Length)
         {
             cells[index]++;
@@ -105,7 +113,7 @@ internal static class LookupCounts
     {
         lock (Sync)
         {
-            long[]? old = t_cells;
+            long[]? old = ThisThread.Cells;
             long[] cells = new long[Math.Max(Series.Count, (index / Results) + 1) * Results];
             old?.CopyTo(cells, 0);
             int registered = old is null ? -1 : Threads.FindIndex(t => ReferenceEquals(t.Cells, old));
@@ -118,7 +126,7 @@ internal static class LookupCounts
                 Threads.Add((Thread.CurrentThread, cells));
             }
 
-            t_cells = cells;
+            ThisThread.Cells = cells;
             cells[index]++;
         }
     }
@@ -140,5 +148,12 @@ internal static class LookupCounts
         }
 
         return merged;
+    }
+
+    /// <summary>The calling thread's cells, alone in their class: no static constructor stands between the hot path and them.</summary>
+    private static class ThisThread
+    {
+        [ThreadStatic]
+        public static long[]? Cells;
     }
 }

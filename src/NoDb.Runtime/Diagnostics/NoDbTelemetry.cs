@@ -49,7 +49,7 @@ internal static class NoDbTelemetry
 
     public static readonly Histogram<double> CommitDuration = Seconds("nodb.commit.duration", "Persisting a scope.");
 
-    /// <summary>Observable, so that a cached lookup costs the same with a listener as without (<see cref="LookupCounts"/>).</summary>
+    /// <summary>Observable, so that counting a cached lookup costs a per-thread increment, and only while listened to (<see cref="LookupCounts"/>).</summary>
     public static readonly ObservableCounter<long> InstanceLookups = Meter.CreateObservableCounter(
         "nodb.instance.lookups", LookupCounts.Observe, "{lookup}", "GetInstance calls.");
 
@@ -219,7 +219,11 @@ internal static class NoDbTelemetry
     public static T? Lookup<T>(int slot, T? instance, int found)
         where T : class
     {
-        LookupCounts.Count(slot, instance is null ? LookupCounts.Missing : found);
+        if (LookupCounts.Listening)
+        {
+            LookupCounts.Count(slot, instance is null ? LookupCounts.Missing : found);
+        }
+
         return instance;
     }
 

@@ -23,11 +23,21 @@ public static class NoDbController<T>
     internal static int LoadsOf(string workingDirectory) => Registry.LoadsOf(workingDirectory);
 
     /// <summary>The shared instance for <paramref name="workingDirectory"/>; see the controller's <c>GetInstance</c>.</summary>
-    public static T GetInstance(string workingDirectory) =>
-        Registry.Find(workingDirectory) ?? throw new NoDbNotFoundException(NoDbPaths.Combine(NoDbPaths.NormalizeWorkingDirectory(workingDirectory), T.NoDbFileName));
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static T GetInstance(string workingDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(workingDirectory);
+        InstanceRegistry<T> registry = Registry;
+        return registry.FindCached(workingDirectory) ?? registry.Find(workingDirectory) ?? throw NotFound(workingDirectory);
+    }
 
     /// <summary>The shared instance, or <see langword="null"/> when the document does not exist.</summary>
-    public static T? TryGetInstance(string workingDirectory) => Registry.Find(workingDirectory);
+    public static T? TryGetInstance(string workingDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(workingDirectory);
+        InstanceRegistry<T> registry = Registry;
+        return registry.FindCached(workingDirectory) ?? registry.Find(workingDirectory);
+    }
 
     /// <summary>The asynchronous form of <see cref="GetInstance"/>; documents are read from the local disk.</summary>
     public static ValueTask<T> GetInstanceAsync(string workingDirectory, CancellationToken cancellationToken)
@@ -133,6 +143,9 @@ public static class NoDbController<T>
 
         return registry.Publish(workingDirectory, target, instance);
     }
+
+    private static NoDbNotFoundException NotFound(string workingDirectory) =>
+        new(NoDbPaths.Combine(NoDbPaths.NormalizeWorkingDirectory(workingDirectory), T.NoDbFileName));
 
     private static Func<T, ValueTask> Synchronously(Action<T> action) => instance =>
     {

@@ -67,13 +67,33 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
 
     public int EntryCount => _byDirectory.Count + _byInput.Count;
 
+    /// <summary>
+    /// The hot path of <c>GetInstance</c>: the instance last returned for this exact string, if it was checked against the
+    /// disk in the current refresh epoch and is still held; otherwise <see langword="null"/>, and <see cref="Find"/> decides.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public T? FindCached(string workingDirectory)
+    {
+        if (_byInput.TryGetValue(workingDirectory, out InstanceEntry<T>? known) && known.CheckedEpoch == _clock.Epoch && known.Held is { } cached)
+        {
+            if (LookupCounts.Listening)
+            {
+                LookupCounts.Count(_lookups, LookupCounts.Hit);
+            }
+
+            return cached;
+        }
+
+        return null;
+    }
+
+    /// <summary>The shared instance of <paramref name="workingDirectory"/> (cached, refreshed or loaded), or <see langword="null"/> when its document does not exist.</summary>
     public T? Find(string workingDirectory)
     {
         ArgumentNullException.ThrowIfNull(workingDirectory);
         if (_byInput.TryGetValue(workingDirectory, out InstanceEntry<T>? known) && known.CheckedEpoch == _clock.Epoch && (known.Held ?? known.Instance) is { } cached)
         {
-            LookupCounts.Count(_lookups, LookupCounts.Hit);
-            return cached;
+            return NoDbTelemetry.Lookup(_lookups, cached, LookupCounts.Hit);
         }
 
         int epoch = _engine.Clock.EpochForCheck;
