@@ -154,6 +154,9 @@ internal sealed class RedisLease : LeaseBase
                     : (long)await Observed(_backend.Database.ScriptEvaluateAsync(RedisScripts.Extend, [_keys.Lock], ExtendArguments))
                         .WaitAsync(left, _time, wait.CancellationToken).ConfigureAwait(false) == 1;
                 Confirmed(extended, sentAt);
+
+                // A confirmation that came after the deadline fired is too late: the holder was already told it lost the lock.
+                ThrowIfLost();
                 return extended;
             }
             catch (Exception e) when (RedisFailures.Is(e) || e is TimeoutException)
