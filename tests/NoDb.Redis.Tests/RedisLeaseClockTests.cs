@@ -141,6 +141,7 @@ public sealed class RedisLeaseClockTests : BackendTest
             Assert.Equal(("CommitUnconfirmed", LogLevel.Warning), (retried.Id.Name, retried.Level));
             Assert.False(commit.IsCompleted);
             Assert.False(scope.LockLost.IsCancellationRequested);
+            Assert.Equal(1, Climate.LoadDetached(run.Directory).Counter); // nothing written before Redis confirms
         }
         finally
         {
@@ -179,6 +180,25 @@ public sealed class RedisLeaseClockTests : BackendTest
 
         Assert.Equal(1, Climate.LoadDetached(run.Directory).Counter);
         Assert.Equal("unreachable", Assert.Single(recorder.Of("nodb.lock.lost")).Tag("nodb.reason"));
+    }
+
+    [Fact]
+    public async Task A_commit_Redis_refuses_for_good_is_refused_as_lost_at_once_without_waiting_for_the_deadline()
+    {
+        using var run = new TestRun();
+        Climate climate = run.CreateClimate(counter: 1);
+        NoDbLockScope scope = await LockOnTheFakeClockAsync(climate);
+        climate.Counter = 2;
+
+        // Scripts are no longer permitted: asking again would not help, so the commit does not wait (the fake clock never
+        // reaches the deadline here).
+        await _admin.GetDatabase().ExecuteAsync("ACL", "SETUSER", "default", "-eval", "-evalsha").Within();
+        NoDbLockLostException lost = await Assert.ThrowsAsync<NoDbLockLostException>(async () => await scope.DisposeAsync()).Within();
+
+        Assert.Contains("NOPERM", lost.Message, StringComparison.Ordinal);
+        Assert.True(scope.LockLost.IsCancellationRequested);
+        Assert.DoesNotContain(_log.Entries, e => e.Id.Id == 14);
+        Assert.Equal(1, Climate.LoadDetached(run.Directory).Counter);
     }
 
     private static string? LostReason(NoDbLockScope scope) => scope.Lease.LostReason;

@@ -44,8 +44,8 @@ internal static class LookupCounts
     }
 
     /// <summary>
-    /// Whether a listener has <c>nodb.instance.lookups</c> enabled. Lookups are counted only then: a listener sees the calls
-    /// made since the first listener began, which is what a rate or a dashboard needs.
+    /// Whether a listener has <c>nodb.instance.lookups</c> enabled. Lookups are counted only then: the totals grow while some
+    /// listener has the instrument enabled and stand still between listeners, which is what a rate or a dashboard needs.
     /// </summary>
     public static bool Listening
     {

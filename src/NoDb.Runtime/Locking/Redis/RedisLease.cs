@@ -70,7 +70,13 @@ internal sealed class RedisLease : LeaseBase
         // The outcome is decided here, under the fence: once the write ran, a renewal that fails meanwhile does not undo it.
         using NoDb.Storage.RunStateFolder state = run.OpenStateFolder(create: false)
             ?? throw LostNow(LeaseLoss.Fenced, "its state folder was removed, and its fence with it");
-        if (!await FenceFile.RunIfCurrentAsync(state, Target.FileName, FencingNumber, wait, write).ConfigureAwait(false))
+        // The last look at the loss is under the fence lock, just before the write: a deadline that fired while this commit
+        // waited for that lock refuses it.
+        if (!await FenceFile.RunIfCurrentAsync(state, Target.FileName, FencingNumber, wait, () =>
+            {
+                ThrowIfLost();
+                write();
+            }).ConfigureAwait(false))
         {
             throw LostNow(LeaseLoss.Fenced, "a newer holder or a clear has taken the lock since");
         }
@@ -130,13 +136,16 @@ internal sealed class RedisLease : LeaseBase
 
     /// <summary>
     /// Extends the lease once more before a commit, so that the write is made under a lease Redis has just confirmed; false
-    /// when Redis no longer has it. Redis not answering (a failover, a restart, a dropped connection) is waited out while
-    /// the lease is still trusted: the commit goes ahead as soon as Redis confirms. Once the deadline passes unconfirmed,
-    /// the lease is lost, <see cref="LeaseBase.Lost"/> fires and nothing is written.
+    /// when Redis no longer has it. Redis not answering (a failover, a restart, a dropped connection: <see cref="Transient"/>)
+    /// is waited out while the lease is still trusted, each try bounded by the time left: the commit goes ahead as soon as
+    /// Redis confirms. Once the deadline passes unconfirmed, or Redis refuses for good (a permission, a broken script), the
+    /// lease is lost, <see cref="LeaseBase.Lost"/> fires and nothing is written. A synchronous commit blocks its thread for
+    /// as long, each try bounded by StackExchange.Redis's <c>syncTimeout</c> instead.
     /// </summary>
     private async ValueTask<bool> ConfirmForCommitAsync(FenceWait wait)
     {
         TimeSpan pause = FirstCommitRetryPause;
+        bool logged = false;
         while (true)
         {
             ThrowIfLost();
@@ -146,13 +155,12 @@ internal sealed class RedisLease : LeaseBase
             {
                 if (left <= TimeSpan.Zero)
                 {
-                    throw new TimeoutException("the lease's deadline passed before the commit");
+                    throw new TimeoutException("the lease's deadline passed before Redis answered");
                 }
 
                 bool extended = wait.Synchronous
                     ? (long)_backend.Database.ScriptEvaluate(RedisScripts.Extend, [_keys.Lock], ExtendArguments) == 1
-                    : (long)await Observed(_backend.Database.ScriptEvaluateAsync(RedisScripts.Extend, [_keys.Lock], ExtendArguments))
-                        .WaitAsync(left, _time, wait.CancellationToken).ConfigureAwait(false) == 1;
+                    : (long)await WithinAsync(_backend.Database.ScriptEvaluateAsync(RedisScripts.Extend, [_keys.Lock], ExtendArguments), left, wait.CancellationToken).ConfigureAwait(false) == 1;
                 Confirmed(extended, sentAt);
 
                 // A confirmation that came after the deadline fired is too late: the holder was already told it lost the lock.
@@ -163,12 +171,18 @@ internal sealed class RedisLease : LeaseBase
             {
                 ThrowIfLost();
                 left = TrustLeft();
-                if (left <= pause)
+                if (left <= TimeSpan.Zero || !Transient(e))
                 {
                     throw LostNow(LeaseLoss.Unreachable, $"Redis did not confirm it within the lease ({e.Message})");
                 }
 
-                Diagnostics.NoDbLog.CommitUnconfirmed(Logger, Target.DocumentPath, left, e);
+                if (!logged)
+                {
+                    Diagnostics.NoDbLog.CommitUnconfirmed(Logger, Target.DocumentPath, left, e);
+                    logged = true;
+                }
+
+                pause = pause < left ? pause : left;
             }
 
             // Real time: the pause only spaces out the tries; the deadline above is on the engine's clock.
@@ -185,14 +199,38 @@ internal sealed class RedisLease : LeaseBase
         }
     }
 
+    /// <summary>
+    /// Whether Redis may answer if asked again: no connection, no answer in time, or a server that is failing over or
+    /// starting (a replica not yet promoted, a dataset still loading). Anything else it refused is refused for good.
+    /// </summary>
+    private static bool Transient(Exception e) => e switch
+    {
+        RedisServerException server => server.Message.StartsWith("READONLY", StringComparison.Ordinal) ||
+                                       server.Message.StartsWith("LOADING", StringComparison.Ordinal) ||
+                                       server.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal) ||
+                                       server.Message.StartsWith("TRYAGAIN", StringComparison.Ordinal) ||
+                                       server.Message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal),
+        _ => true, // connection failures and timeouts
+    };
+
     /// <summary>How long the lease is still trusted: until the deadline counted from the last confirmed extension.</summary>
     private TimeSpan TrustLeft() => _trustFor - _time.GetElapsedTime(Volatile.Read(ref _confirmedSentAt));
 
-    /// <summary>A command given up on still completes later; its failure is observed here, not left to the finalizer.</summary>
-    private static Task<RedisResult> Observed(Task<RedisResult> command)
+    /// <summary>
+    /// Waits for <paramref name="command"/> at most <paramref name="limit"/> on the engine's clock. A command given up on
+    /// still completes later; its failure is observed here, not left to the finalizer.
+    /// </summary>
+    private async Task<RedisResult> WithinAsync(Task<RedisResult> command, TimeSpan limit, CancellationToken cancellationToken)
     {
-        _ = command.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        return command;
+        try
+        {
+            return await command.WaitAsync(limit, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!command.IsCompleted && (e is TimeoutException or OperationCanceledException))
+        {
+            _ = command.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
+        }
     }
 
     private void Renew() => _ = RenewAsync();
@@ -261,7 +299,9 @@ internal sealed class RedisLease : LeaseBase
             return;
         }
 
-        MarkLost(LeaseLoss.Unreachable, $"no renewal was confirmed by Redis within the lease ({_backend.LeaseDuration.TotalSeconds:0.###} s since the last " +
-                 "confirmed one was sent): Redis is unreachable or too slow, and may have given the lock to another holder by now");
+        // Decided again under the lease's lock: a confirmation that moved the deadline since the read above keeps the lease.
+        MarkLost<RedisLease>(LeaseLoss.Unreachable, $"no renewal was confirmed by Redis within the lease ({_backend.LeaseDuration.TotalSeconds:0.###} s since the last " +
+                 "confirmed one was sent): Redis is unreachable or too slow, and may have given the lock to another holder by now",
+                 stillDue: static lease => lease._time.GetElapsedTime(Volatile.Read(ref lease._confirmedSentAt)) >= lease._trustFor);
     }
 }
