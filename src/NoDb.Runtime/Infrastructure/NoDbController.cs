@@ -32,6 +32,7 @@ public static class NoDbController<T>
     }
 
     /// <summary>The shared instance, or <see langword="null"/> when the document does not exist.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static T? TryGetInstance(string workingDirectory)
     {
         ArgumentNullException.ThrowIfNull(workingDirectory);
