@@ -200,8 +200,9 @@ internal sealed class RedisLease : LeaseBase
     }
 
     /// <summary>
-    /// Whether Redis may answer if asked again: no connection, no answer in time, or a server that is failing over or
-    /// starting (a replica not yet promoted, a dataset still loading). Anything else it refused is refused for good.
+    /// Whether Redis may answer if asked again: no connection, no answer in time, or a server that is failing over, starting
+    /// or busy (a replica not yet promoted, a dataset still loading, another script still running). Anything else it
+    /// refused is refused for good.
     /// </summary>
     private static bool Transient(Exception e) => e switch
     {
@@ -209,7 +210,8 @@ internal sealed class RedisLease : LeaseBase
                                        server.Message.StartsWith("LOADING", StringComparison.Ordinal) ||
                                        server.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal) ||
                                        server.Message.StartsWith("TRYAGAIN", StringComparison.Ordinal) ||
-                                       server.Message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal),
+                                       server.Message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal) ||
+                                       server.Message.StartsWith("BUSY", StringComparison.Ordinal),
         _ => true, // connection failures and timeouts
     };
 
