@@ -59,6 +59,7 @@ public sealed class AtomicFileTests(FileLocksFixture files) : BackendTest(files)
         AtomicFile.Write(path, small);
 
         using var stop = new CancellationTokenSource();
+        var reading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         int reads = 0;
         Task reader = Task.Run(() =>
         {
@@ -66,18 +67,28 @@ public sealed class AtomicFileTests(FileLocksFixture files) : BackendTest(files)
             {
                 byte[] seen = File.ReadAllBytes(path);
                 Assert.True(seen.AsSpan().SequenceEqual(small) || seen.AsSpan().SequenceEqual(large), $"read {seen.Length} bytes of neither version");
-                reads++;
+                Interlocked.Increment(ref reads);
+                reading.TrySetResult();
             }
         });
 
-        for (int i = 0; i < 200; i++)
+        // The writes start once the reader reads, and go on until it has read at least 50 times while they ran (a loaded
+        // machine may start the reader late).
+        await reading.Task.Within();
+        int readsBefore = Volatile.Read(ref reads);
+        for (int i = 0; i < 200 || Volatile.Read(ref reads) - readsBefore < 50; i++)
         {
+            if (reader.IsCompleted)
+            {
+                break; // the reader failed: its exception is thrown below
+            }
+
             AtomicFile.Write(path, i % 2 == 0 ? large : small);
         }
 
         await stop.CancelAsync();
         await reader;
-        Assert.True(reads > 0);
+        Assert.True(Volatile.Read(ref reads) - readsBefore >= 50);
     }
 
     [Fact]
