@@ -75,8 +75,7 @@ public sealed class RedisLeaseClockTests : BackendTest
         climate.Counter = 2;
 
         // Redis stops answering scripts (renewals and commits); reads and admin commands still pass.
-        await _admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "60000", "WRITE").Within();
-        try
+        await using (await PauseScriptsAsync())
         {
             _clock.Advance(RedisLease.TrustFor(Lease) - TimeSpan.FromMilliseconds(1));
             Assert.False(scope.LockLost.IsCancellationRequested); // two renewals were sent, unanswered; the deadline is not yet due
@@ -87,10 +86,6 @@ public sealed class RedisLeaseClockTests : BackendTest
 
             // Nothing is written, and the dispose does not wait for a Redis that does not answer.
             await Assert.ThrowsAsync<NoDbLockLostException>(async () => await scope.DisposeAsync()).Within();
-        }
-        finally
-        {
-            await _admin.GetDatabase().ExecuteAsync("CLIENT", "UNPAUSE").Within();
         }
 
         Assert.Equal(1, Climate.LoadDetached(run.Directory).Counter);
@@ -130,9 +125,8 @@ public sealed class RedisLeaseClockTests : BackendTest
         NoDbLockScope scope = await LockOnTheFakeClockAsync(climate);
         climate.Counter = 2;
 
-        await _admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "60000", "WRITE").Within();
         Task commit;
-        try
+        await using (await PauseScriptsAsync())
         {
             // As in a failover: the confirmation before the write times out, and the commit tries again instead of failing.
             commit = scope.DisposeAsync().AsTask();
@@ -142,10 +136,6 @@ public sealed class RedisLeaseClockTests : BackendTest
             Assert.False(commit.IsCompleted);
             Assert.False(scope.LockLost.IsCancellationRequested);
             Assert.Equal(1, Climate.LoadDetached(run.Directory).Counter); // nothing written before Redis confirms
-        }
-        finally
-        {
-            await _admin.GetDatabase().ExecuteAsync("CLIENT", "UNPAUSE").Within();
         }
 
         await commit.Within();
@@ -162,8 +152,7 @@ public sealed class RedisLeaseClockTests : BackendTest
         NoDbLockScope scope = await LockOnTheFakeClockAsync(climate);
         climate.Counter = 2;
 
-        await _admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "60000", "WRITE").Within();
-        try
+        await using (await PauseScriptsAsync())
         {
             Task commit = scope.DisposeAsync().AsTask();
             await _log.WhenLogged(e => e.Id.Id == 14).Within();
@@ -172,10 +161,6 @@ public sealed class RedisLeaseClockTests : BackendTest
             NoDbLockLostException lost = await Assert.ThrowsAsync<NoDbLockLostException>(() => commit).Within();
             Assert.True(scope.LockLost.IsCancellationRequested); // told the same way as a loss while held
             Assert.Contains("Acquire the lock again", lost.Message, StringComparison.Ordinal);
-        }
-        finally
-        {
-            await _admin.GetDatabase().ExecuteAsync("CLIENT", "UNPAUSE").Within();
         }
 
         Assert.Equal(1, Climate.LoadDetached(run.Directory).Counter);
@@ -199,6 +184,18 @@ public sealed class RedisLeaseClockTests : BackendTest
         Assert.True(scope.LockLost.IsCancellationRequested);
         Assert.DoesNotContain(_log.Entries, e => e.Id.Id == 14);
         Assert.Equal(1, Climate.LoadDetached(run.Directory).Counter);
+    }
+
+    /// <summary>Redis stops answering scripts (renewals and commits) until the result is disposed; reads and admin commands still pass.</summary>
+    private async Task<IAsyncDisposable> PauseScriptsAsync()
+    {
+        await _admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "60000", "WRITE").Within();
+        return new Unpause(_admin);
+    }
+
+    private sealed class Unpause(ConnectionMultiplexer admin) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await admin.GetDatabase().ExecuteAsync("CLIENT", "UNPAUSE").Within();
     }
 
     private static string? LostReason(NoDbLockScope scope) => scope.Lease.LostReason;

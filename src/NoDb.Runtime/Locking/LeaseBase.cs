@@ -34,18 +34,17 @@ internal abstract class LeaseBase : ILockLease
     /// <summary>Records that the lease is lost and fires <see cref="Lost"/>; the first reason wins. Nothing after a release.</summary>
     /// <param name="loss">What kind of loss (the metric's reason).</param>
     /// <param name="reason">The sentence that says what happened, for exceptions and logs.</param>
-    public void MarkLost(LeaseLoss loss, string reason) => MarkLost<LeaseBase>(loss, reason, stillDue: null);
+    public void MarkLost(LeaseLoss loss, string reason) => MarkLost(loss, reason, stillDue: null);
 
     /// <summary>
     /// Records the loss only if <paramref name="stillDue"/> still holds under the lease's lock: a deadline check whose
     /// reading a confirmation has since overtaken does not end the lease.
     /// </summary>
-    protected void MarkLost<TLease>(LeaseLoss loss, string reason, Func<TLease, bool>? stillDue)
-        where TLease : LeaseBase
+    protected void MarkLost(LeaseLoss loss, string reason, Func<bool>? stillDue)
     {
         lock (_sync)
         {
-            if (_released || _lostReason is not null || (stillDue is not null && !stillDue((TLease)this)))
+            if (_released || _lostReason is not null || (stillDue is not null && !stillDue()))
             {
                 return;
             }

@@ -111,16 +111,7 @@ internal static class FenceFile
                 }
 
                 // Held for a few microseconds by a fence change, or for a commit's write and fsync: back off briefly.
-                if (wait.Synchronous)
-                {
-                    Thread.Sleep(pause);
-                }
-                else
-                {
-                    await Task.Delay(pause, wait.CancellationToken).ConfigureAwait(false);
-                }
-
-                pause = pause * 2 < LongestPause ? pause * 2 : LongestPause;
+                pause = await wait.PauseAsync(pause, LongestPause).ConfigureAwait(false);
             }
 
             return body(handle);
@@ -158,6 +149,25 @@ internal readonly record struct FenceWait(TimeSpan Limit, bool Synchronous, Canc
 {
     /// <summary>The clock that measures <see cref="Limit"/> (the engine's <see cref="NoDbOptions.TimeProvider"/>).</summary>
     public TimeProvider Clock => Time ?? TimeProvider.System;
+
+    /// <summary>
+    /// Pauses between two tries for <paramref name="pause"/> of real time (the limit is on <see cref="Clock"/>; the pause
+    /// only spaces the tries out), sleeping the thread of a synchronous caller; returns the next, doubled pause, at most
+    /// <paramref name="longest"/>.
+    /// </summary>
+    public async ValueTask<TimeSpan> PauseAsync(TimeSpan pause, TimeSpan longest)
+    {
+        if (Synchronous)
+        {
+            Thread.Sleep(pause);
+        }
+        else
+        {
+            await Task.Delay(pause, CancellationToken).ConfigureAwait(false);
+        }
+
+        return pause * 2 < longest ? pause * 2 : longest;
+    }
 }
 
 /// <summary>The fence file stayed locked by another process for longer than the wait allowed.</summary>

@@ -185,17 +185,7 @@ internal sealed class RedisLease : LeaseBase
                 pause = pause < left ? pause : left;
             }
 
-            // Real time: the pause only spaces out the tries; the deadline above is on the engine's clock.
-            if (wait.Synchronous)
-            {
-                Thread.Sleep(pause);
-            }
-            else
-            {
-                await Task.Delay(pause, wait.CancellationToken).ConfigureAwait(false);
-            }
-
-            pause = pause * 2 < LongestCommitRetryPause ? pause * 2 : LongestCommitRetryPause;
+            pause = await wait.PauseAsync(pause, LongestCommitRetryPause).ConfigureAwait(false);
         }
     }
 
@@ -302,8 +292,8 @@ internal sealed class RedisLease : LeaseBase
         }
 
         // Decided again under the lease's lock: a confirmation that moved the deadline since the read above keeps the lease.
-        MarkLost<RedisLease>(LeaseLoss.Unreachable, $"no renewal was confirmed by Redis within the lease ({_backend.LeaseDuration.TotalSeconds:0.###} s since the last " +
+        MarkLost(LeaseLoss.Unreachable, $"no renewal was confirmed by Redis within the lease ({_backend.LeaseDuration.TotalSeconds:0.###} s since the last " +
                  "confirmed one was sent): Redis is unreachable or too slow, and may have given the lock to another holder by now",
-                 stillDue: static lease => lease._time.GetElapsedTime(Volatile.Read(ref lease._confirmedSentAt)) >= lease._trustFor);
+                 stillDue: () => TrustLeft() <= TimeSpan.Zero);
     }
 }
