@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using NoDb;
 using NoDb.TestControllers;
@@ -19,6 +20,11 @@ using NoDb.TestControllers;
 //                                           loops of UpdateAsync(Counter++) at once; print "count <commits made>"
 //   exclusive <working directory> <count>   <count> times: lock, create .holder exclusively (fails if another holder is
 //                                           inside), yield, delete it, Counter++; prints "overlap" if it ever failed
+//   reconfigure <working directory>         GetInstance twice, NoDbRuntime.Configure again, GetInstance twice; print
+//                                           "old engine: same, new engine: <same|another> instance, then <same|another>"
+//   lookups <working directory> <threads> <calls>
+//                                           with a listener on nodb.instance.lookups from the start, <threads> threads
+//                                           call GetInstance <calls> times each at once; print "lookups <counted> hits <h>"
 if (args.Length < 2)
 {
     Console.Error.WriteLine("usage: NoDb.TestWorker increment|hold|stale-write|force-unlock|exclusive|commit-exit <working directory> [count]");
@@ -41,6 +47,23 @@ if (mode == "create")
     Climate.Create(directory, c => c.StationId = "created");
     Console.WriteLine("created");
     return 0;
+}
+
+if (mode == "reconfigure")
+{
+    Climate before = Climate.GetInstance(directory);
+    string again = ReferenceEquals(Climate.GetInstance(directory), before) ? "same" : "another";
+    NoDbRuntime.Configure(o => o.UseFileLocks());
+    Climate after = Climate.GetInstance(directory);
+    string afterwards = ReferenceEquals(after, before) ? "same" : "another";
+    string cachedAfter = ReferenceEquals(Climate.GetInstance(directory), after) ? "same" : "another";
+    Console.WriteLine($"old engine: {again}, new engine: {afterwards} instance, then {cachedAfter}");
+    return 0;
+}
+
+if (mode == "lookups")
+{
+    return CountLookups(directory, int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture));
 }
 
 Climate climate = Climate.GetInstance(directory);
@@ -181,4 +204,52 @@ switch (mode)
     default:
         Console.Error.WriteLine($"unknown mode '{mode}'");
         return 2;
+}
+
+// This process binds no flow to a host: its GetInstance takes the hot path the test process (which binds) never does.
+static int CountLookups(string directory, int threads, int calls)
+{
+    long counted = 0;
+    long hits = 0;
+    using var listener = new MeterListener
+    {
+        InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "NoDb" && instrument.Name == "nodb.instance.lookups")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        },
+    };
+    listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+    {
+        counted += value;
+        foreach (KeyValuePair<string, object?> tag in tags)
+        {
+            if (tag is { Key: "nodb.result", Value: "hit" })
+            {
+                hits += value;
+            }
+        }
+    });
+    listener.Start();
+
+    Climate first = Climate.GetInstance(directory);
+    using var start = new Barrier(threads);
+    var callers = Enumerable.Range(0, threads).Select(_ => new Thread(() =>
+    {
+        start.SignalAndWait();
+        for (int i = 0; i < calls; i++)
+        {
+            if (!ReferenceEquals(Climate.GetInstance(directory), first))
+            {
+                throw new InvalidOperationException("GetInstance returned another instance for the same run.");
+            }
+        }
+    })).ToList();
+    callers.ForEach(t => t.Start());
+    callers.ForEach(t => t.Join());
+    listener.RecordObservableInstruments();
+    Console.WriteLine($"lookups {counted} hits {hits}");
+    return 0;
 }

@@ -15,6 +15,12 @@ public static class NoDbRuntime
     private static ImmutableList<NoDbEngine> s_hosted = ImmutableList<NoDbEngine>.Empty;
     private static volatile bool s_flowBindingUsed;
 
+    // The engine in force for every flow, until a flow is first bound (then null for good): the hot path's one read.
+    private static NoDbEngine? s_unbound;
+
+    // What caches something of s_unbound (each controller type's registry in it), cleared whenever s_unbound changes.
+    private static ImmutableDictionary<object, Action> s_inForceCaches = ImmutableDictionary<object, Action>.Empty;
+
     /// <summary>
     /// The engine in force for the calling flow: the one bound by <see cref="UseHost"/>, else the engine of the host that
     /// started last and still runs, else the one <see cref="Configure"/> built (the defaults on first use).
@@ -22,7 +28,23 @@ public static class NoDbRuntime
     internal static NoDbEngine Engine
     {
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        get => !s_flowBindingUsed && Volatile.Read(ref s_engine) is { } engine ? engine : EngineSlow();
+        get => Volatile.Read(ref s_unbound) ?? EngineSlow();
+    }
+
+    /// <summary>The engine every flow uses while no flow was ever bound to a host, or <see langword="null"/>.</summary>
+    internal static NoDbEngine? UnboundEngine => Volatile.Read(ref s_unbound);
+
+    /// <summary>
+    /// Registers <paramref name="clear"/> (once per <paramref name="key"/>), which forgets what its caller derived from
+    /// <see cref="UnboundEngine"/>; it is called whenever that engine changes. A cache sets itself, then reads
+    /// <see cref="UnboundEngine"/> again, and clears itself if it changed.
+    /// </summary>
+    internal static void AddInForceCache(object key, Action clear)
+    {
+        lock (Sync)
+        {
+            s_inForceCaches = s_inForceCaches.SetItem(key, s_inForceCaches.GetValueOrDefault(key) ?? clear);
+        }
     }
 
     private static NoDbEngine EngineSlow()
@@ -39,7 +61,31 @@ public static class NoDbRuntime
 
         lock (Sync)
         {
-            return s_engine ??= s_configured ??= new NoDbEngine(new NoDbOptions());
+            return InForce(s_engine ?? (s_configured ??= new NoDbEngine(new NoDbOptions())));
+        }
+    }
+
+    /// <summary>
+    /// Puts <paramref name="engine"/> in force for the flows not bound to a host (called under <c>Sync</c>); none yet
+    /// means the configured defaults are built on first use.
+    /// </summary>
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(engine))]
+    private static NoDbEngine? InForce(NoDbEngine? engine)
+    {
+        s_engine = engine;
+        SetUnbound(s_flowBindingUsed ? null : engine);
+        return engine;
+    }
+
+    /// <summary>Changes <see cref="UnboundEngine"/> (under <c>Sync</c>), then clears every cache of it.</summary>
+    private static void SetUnbound(NoDbEngine? engine)
+    {
+        if (!ReferenceEquals(Interlocked.Exchange(ref s_unbound, engine), engine))
+        {
+            foreach (Action clear in s_inForceCaches.Values)
+            {
+                clear();
+            }
         }
     }
 
@@ -66,7 +112,7 @@ public static class NoDbRuntime
         {
             replaced = s_configured;
             s_configured = engine;
-            s_engine = s_hosted.IsEmpty ? engine : s_hosted[^1];
+            InForce(s_hosted.IsEmpty ? engine : s_hosted[^1]);
         }
 
         replaced?.Dispose();
@@ -94,7 +140,12 @@ public static class NoDbRuntime
     internal static IDisposable Bind(NoDbEngine engine)
     {
         ArgumentNullException.ThrowIfNull(engine);
-        s_flowBindingUsed = true;
+        lock (Sync)
+        {
+            s_flowBindingUsed = true;
+            SetUnbound(null);
+        }
+
         var binding = new FlowBinding(FlowEngine.Value);
         FlowEngine.Value = engine;
         return binding;
@@ -110,7 +161,7 @@ public static class NoDbRuntime
         lock (Sync)
         {
             s_hosted = s_hosted.Remove(engine).Add(engine);
-            s_engine = engine;
+            InForce(engine);
         }
     }
 
@@ -124,7 +175,7 @@ public static class NoDbRuntime
         {
             bool wasInForce = ReferenceEquals(s_engine, engine);
             s_hosted = s_hosted.Remove(engine);
-            s_engine = s_hosted.IsEmpty ? s_configured : s_hosted[^1];
+            InForce(s_hosted.IsEmpty ? s_configured : s_hosted[^1]);
             return wasInForce;
         }
     }

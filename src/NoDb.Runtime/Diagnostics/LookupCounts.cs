@@ -5,10 +5,11 @@ namespace NoDb.Diagnostics;
 
 /// <summary>
 /// The counts behind <c>nodb.instance.lookups</c>, kept so that counting costs a cached <c>GetInstance</c> as little as it
-/// can: nothing while nobody listens to the instrument; while someone does, each thread adds to its own cells (a plain
-/// increment, no lock, no atomic, no shared cache line), and the observable counter sums them when a listener collects.
-/// Exact: a cell is only ever written by its thread. The cells of threads that ended are folded into one array, so memory
-/// stays bounded by the live threads and the series.
+/// can: nothing while nobody listens to the instrument. While someone does, a cached hit adds one, atomically, to the count
+/// of its cached entry (one run's document: callers of different runs never share it), and every other lookup adds to
+/// its thread's own cells (a plain increment: a cell is only ever written by its thread). The observable counter sums
+/// both when a listener collects. The cells of threads that ended, and the counts of entries and engines that went away,
+/// are folded into one array, so memory stays bounded by the live threads, entries and series.
 /// </summary>
 internal static class LookupCounts
 {
@@ -24,6 +25,7 @@ internal static class LookupCounts
     private static readonly Dictionary<(string Document, string Backend), int> Slots = new();
     private static readonly List<(string Document, string Backend)> Series = [];
     private static readonly List<(Thread Owner, long[] Cells)> Threads = [];
+    private static readonly List<IHitCounts> Registries = [];
     private static long[] s_ended = [];
 
 
@@ -68,6 +70,27 @@ internal static class LookupCounts
         }
     }
 
+    /// <summary>Counts the cached hits of <paramref name="registry"/> (its entries' own counts) until it is retired.</summary>
+    public static void Track(IHitCounts registry)
+    {
+        lock (Sync)
+        {
+            Registries.Add(registry);
+        }
+    }
+
+    /// <summary>Folds the cached hits of <paramref name="registry"/> into the totals for good and lets go of it (its engine was disposed).</summary>
+    public static void Retire(IHitCounts registry)
+    {
+        lock (Sync)
+        {
+            if (Registries.Remove(registry))
+            {
+                s_ended = Merged(s_ended, HitsOf(registry));
+            }
+        }
+    }
+
     /// <summary>The cumulative count of every series and result seen so far, for the observable counter.</summary>
     public static IEnumerable<Measurement<long>> Observe()
     {
@@ -89,6 +112,11 @@ internal static class LookupCounts
                     Add(totals, cells);
                     Threads.RemoveAt(i);
                 }
+            }
+
+            foreach (IHitCounts registry in Registries)
+            {
+                Add(totals, HitsOf(registry));
             }
 
             for (int index = 0; index < totals.Length; index++)
@@ -131,6 +159,13 @@ internal static class LookupCounts
         }
     }
 
+    private static long[] HitsOf(IHitCounts registry)
+    {
+        long[] cells = new long[(registry.LookupSlot + 1) * Results];
+        cells[(registry.LookupSlot * Results) + Hit] = registry.CachedHits;
+        return cells;
+    }
+
     private static void Add(long[] totals, long[] cells)
     {
         for (int i = 0; i < cells.Length && i < totals.Length; i++)
@@ -156,4 +191,14 @@ internal static class LookupCounts
         [ThreadStatic]
         public static long[]? Cells;
     }
+}
+
+/// <summary>A registry whose entries count their own cached hits (see <see cref="LookupCounts"/>).</summary>
+internal interface IHitCounts
+{
+    /// <summary>The registry's series in <see cref="LookupCounts"/>.</summary>
+    int LookupSlot { get; }
+
+    /// <summary>The cached hits counted so far, in live entries and in entries that went away; never decreases.</summary>
+    long CachedHits { get; }
 }

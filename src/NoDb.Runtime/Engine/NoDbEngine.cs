@@ -20,6 +20,7 @@ namespace NoDb.Engine;
 internal sealed class NoDbEngine : IDisposable
 {
     private readonly ConcurrentDictionary<Type, IInstanceRegistry> _registries = new();
+    private readonly object _registriesSync = new();
     private readonly RedisConnectionLog? _redisLog;
     private int _disposed;
     private string? _healthProbeDirectory;
@@ -85,9 +86,27 @@ internal sealed class NoDbEngine : IDisposable
 
     public InstanceDirectory Notices { get; }
 
-    /// <summary>The registry of one controller type, made on first use.</summary>
+    /// <summary>The registry of one controller type, made on first use (once: its cached hits are counted from then on).</summary>
     public IInstanceRegistry Registry(Type controller, Func<NoDbEngine, IInstanceRegistry> create) =>
-        _registries.GetOrAdd(controller, static (_, state) => state.create(state.engine), (create, engine: this));
+        _registries.TryGetValue(controller, out IInstanceRegistry? registry) ? registry : AddRegistry(controller, create);
+
+    private IInstanceRegistry AddRegistry(Type controller, Func<NoDbEngine, IInstanceRegistry> create)
+    {
+        lock (_registriesSync)
+        {
+            if (!_registries.TryGetValue(controller, out IInstanceRegistry? registry))
+            {
+                registry = create(this);
+                _registries[controller] = registry;
+                if (!IsDisposed)
+                {
+                    LookupCounts.Track(registry);
+                }
+            }
+
+            return registry;
+        }
+    }
 
     /// <summary>The working directories with a live instance or a held lock whose run id is <paramref name="runId"/>.</summary>
     public IEnumerable<string> WorkingDirectoriesOf(string runId) =>
@@ -157,6 +176,14 @@ internal sealed class NoDbEngine : IDisposable
         }
 
         Clock.Dispose();
+        lock (_registriesSync)
+        {
+            foreach (IInstanceRegistry registry in _registries.Values)
+            {
+                LookupCounts.Retire(registry);
+            }
+        }
+
         _redisLog?.Dispose();
         (Locks as IDisposable)?.Dispose();
         DeleteHealthProbeDirectory();

@@ -27,8 +27,7 @@ public static class NoDbController<T>
     public static T GetInstance(string workingDirectory)
     {
         ArgumentNullException.ThrowIfNull(workingDirectory);
-        InstanceRegistry<T> registry = Registry;
-        return registry.FindCached(workingDirectory) ?? registry.Find(workingDirectory) ?? throw NotFound(workingDirectory);
+        return InstanceRegistry<T>.TryFindCached(workingDirectory, out T? cached) ? cached : Registry.Find(workingDirectory) ?? throw NotFound(workingDirectory);
     }
 
     /// <summary>The shared instance, or <see langword="null"/> when the document does not exist.</summary>
@@ -36,8 +35,7 @@ public static class NoDbController<T>
     public static T? TryGetInstance(string workingDirectory)
     {
         ArgumentNullException.ThrowIfNull(workingDirectory);
-        InstanceRegistry<T> registry = Registry;
-        return registry.FindCached(workingDirectory) ?? registry.Find(workingDirectory);
+        return InstanceRegistry<T>.TryFindCached(workingDirectory, out T? cached) ? cached : Registry.Find(workingDirectory);
     }
 
     /// <summary>The asynchronous form of <see cref="GetInstance"/>; documents are read from the local disk.</summary>

@@ -16,8 +16,12 @@ internal sealed class InstanceDirectory
     public void MarkStale(string identity) => _entries.Find(identity)?.MarkStale();
 }
 
-/// <summary>A cached instance that can be told its document changed elsewhere.</summary>
+/// <summary>A cached instance that is trusted without a disk check until it is told to look again.</summary>
 internal interface IStaleable
 {
+    /// <summary>Serves the instance without a disk check until <see cref="MarkStale"/>.</summary>
+    void Trust();
+
+    /// <summary>The refresh epoch ended, or the document changed elsewhere: the next use looks at the disk.</summary>
     void MarkStale();
 }

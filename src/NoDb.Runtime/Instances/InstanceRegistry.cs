@@ -20,6 +20,12 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
     // The registry asked for last: the current engine's, in every process that does not reconfigure.
     private static InstanceRegistry<T>? s_last;
 
+    // The registry of the engine in force for every flow while no flow is bound to a host, and its entries by input
+    // string (the hot path's one read). NoDbRuntime clears both whenever that engine changes; set only by ResolveCurrent.
+    private static InstanceRegistry<T>? s_inForce;
+    private static ConcurrentDictionary<string, InstanceEntry<T>>? s_inForceByInput;
+    private static volatile bool s_inForceCacheAdded;
+
     // Keyed by the exact string callers pass, so the hot path neither normalises nor allocates.
     private readonly ConcurrentDictionary<string, InstanceEntry<T>> _byInput = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, InstanceEntry<T>> _byDirectory = new(StringComparer.Ordinal);
@@ -27,6 +33,8 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
     private readonly RefreshClock _clock;
     private readonly string _fileName;
     private readonly int _lookups;
+    private readonly object _hitsSync = new();
+    private long _droppedHits;
 
     private InstanceRegistry(NoDbEngine engine)
     {
@@ -41,11 +49,38 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
     public static InstanceRegistry<T> Current
     {
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        get
+        get => Volatile.Read(ref s_inForce) ?? ResolveCurrent();
+    }
+
+    private static InstanceRegistry<T> ResolveCurrent()
+    {
+        if (!s_inForceCacheAdded)
         {
-            NoDbEngine engine = NoDbRuntime.Engine;
-            return Volatile.Read(ref s_last) is { } last && ReferenceEquals(last._engine, engine) ? last : Of(engine);
+            // Before the first publication: a thread that finds the flag set knows the clearing is registered.
+            NoDbRuntime.AddInForceCache(typeof(T), static () =>
+            {
+                Volatile.Write(ref s_inForceByInput, null);
+                Volatile.Write(ref s_inForce, null);
+            });
+            s_inForceCacheAdded = true;
         }
+
+        NoDbEngine? unbound = NoDbRuntime.UnboundEngine;
+        NoDbEngine engine = NoDbRuntime.Engine;
+        InstanceRegistry<T> registry = Of(engine);
+        if (unbound is not null && ReferenceEquals(unbound, engine))
+        {
+            // Published, then checked again: a change of engine either clears them after these writes or is seen here.
+            Interlocked.Exchange(ref s_inForce, registry);
+            Interlocked.Exchange(ref s_inForceByInput, registry._byInput);
+            if (!ReferenceEquals(NoDbRuntime.UnboundEngine, engine))
+            {
+                Interlocked.CompareExchange(ref s_inForceByInput, null, registry._byInput);
+                Interlocked.CompareExchange(ref s_inForce, null, registry);
+            }
+        }
+
+        return registry;
     }
 
     /// <summary>The registry of <typeparamref name="T"/> in <paramref name="engine"/> (the last one asked for is remembered).</summary>
@@ -67,36 +102,60 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
 
     public int EntryCount => _byDirectory.Count + _byInput.Count;
 
+    /// <inheritdoc/>
+    public int LookupSlot => _lookups;
+
+    /// <inheritdoc/>
+    public long CachedHits
+    {
+        get
+        {
+            lock (_hitsSync)
+            {
+                long total = _droppedHits;
+                foreach (InstanceEntry<T> entry in _byDirectory.Values)
+                {
+                    total += Volatile.Read(ref entry.Hits);
+                }
+
+                return total;
+            }
+        }
+    }
+
     /// <summary>
-    /// The hot path of <c>GetInstance</c>: the instance last returned for this exact string, if it was checked against the
-    /// disk in the current refresh epoch and is still held; otherwise <see langword="null"/>, and <see cref="Find"/> decides.
+    /// The hot path of <c>GetInstance</c>: the instance the registry in force last returned for this exact string, if it is
+    /// trusted (checked against the disk in the current refresh epoch). Otherwise <see langword="false"/>, and
+    /// <see cref="Find"/> on <see cref="Current"/> decides (always, in a process that binds flows to hosts).
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public T? FindCached(string workingDirectory)
+    public static bool TryFindCached(string workingDirectory, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out T? instance)
     {
-        if (_byInput.TryGetValue(workingDirectory, out InstanceEntry<T>? known) && known.CheckedEpoch == _clock.Epoch && known.Held is { } cached)
+        if (Volatile.Read(ref s_inForceByInput) is { } byInput && byInput.TryGetValue(workingDirectory, out InstanceEntry<T>? known) && known.Trusted is { } cached)
         {
-            if (LookupCounts.Listening)
+            if (known.CountsHits)
             {
-                LookupCounts.Count(_lookups, LookupCounts.Hit);
+                Interlocked.Increment(ref known.Hits);
             }
 
-            return cached;
+            instance = cached;
+            return true;
         }
 
-        return null;
+        instance = null;
+        return false;
     }
 
     /// <summary>The shared instance of <paramref name="workingDirectory"/> (cached, refreshed or loaded), or <see langword="null"/> when its document does not exist.</summary>
     public T? Find(string workingDirectory)
     {
         ArgumentNullException.ThrowIfNull(workingDirectory);
-        if (_byInput.TryGetValue(workingDirectory, out InstanceEntry<T>? known) && known.CheckedEpoch == _clock.Epoch && (known.Held ?? known.Instance) is { } cached)
+        if (_byInput.TryGetValue(workingDirectory, out InstanceEntry<T>? known) && known.Trusted is { } cached)
         {
             return NoDbTelemetry.Lookup(_lookups, cached, LookupCounts.Hit);
         }
 
-        int epoch = _engine.Clock.EpochForCheck;
+        int? epoch = _clock.EpochForCheck;
         string directory = NoDbPaths.NormalizeWorkingDirectory(workingDirectory);
         var target = new LockTarget(directory, _fileName);
         if (target.IsReadOnly)
@@ -131,7 +190,7 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
     /// <summary>Publishes a newly created instance as the shared one (or brings an already shared one up to date).</summary>
     public T Publish(string input, LockTarget target, T instance)
     {
-        int epoch = _engine.Clock.EpochForCheck;
+        int? epoch = _clock.EpochForCheck;
         while (true)
         {
             InstanceEntry<T> entry = _byDirectory.GetOrAdd(target.WorkingDirectory, static d => new InstanceEntry<T>(d));
@@ -201,7 +260,7 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
 
             try
             {
-                if (!entry.Demote() && _byDirectory.TryRemove(pair))
+                if (!entry.Demote() && Remove(pair))
                 {
                     entry.Removed = true;
                     removed++;
@@ -224,11 +283,11 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
         return removed;
     }
 
-    private T? Checked(string input, InstanceEntry<T> entry, int epoch, T? instance)
+    private T? Checked(string input, InstanceEntry<T> entry, int? epoch, T? instance)
     {
         if (instance is not null)
         {
-            entry.Checked(epoch);
+            _clock.Trust(entry, epoch);
             if (_byInput.Count >= MaxInputAliases)
             {
                 _byInput.Clear();
@@ -355,7 +414,7 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
 
     private void Evict(string directory)
     {
-        if (_byDirectory.TryRemove(directory, out InstanceEntry<T>? entry))
+        if (_byDirectory.TryGetValue(directory, out InstanceEntry<T>? entry) && Remove(new(directory, entry)))
         {
             lock (entry.LoadSync)
             {
@@ -364,10 +423,25 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
             }
         }
     }
+
+    /// <summary>Takes an entry out, its cached hits kept in the registry's total (no collection sees them twice or not at all).</summary>
+    private bool Remove(KeyValuePair<string, InstanceEntry<T>> pair)
+    {
+        lock (_hitsSync)
+        {
+            if (!_byDirectory.TryRemove(pair))
+            {
+                return false;
+            }
+
+            _droppedHits += Volatile.Read(ref pair.Value.Hits);
+            return true;
+        }
+    }
 }
 
 /// <summary>What the engine asks of every controller type's registry.</summary>
-internal interface IInstanceRegistry
+internal interface IInstanceRegistry : IHitCounts
 {
     /// <summary>The working directories with a live instance whose run id is <paramref name="runId"/>.</summary>
     IEnumerable<string> WorkingDirectoriesOf(string runId);

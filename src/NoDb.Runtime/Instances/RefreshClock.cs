@@ -1,34 +1,74 @@
 namespace NoDb.Instances;
 
 /// <summary>
-/// An epoch that a timer advances every <see cref="NoDbOptions.RefreshInterval"/>. A cached instance checked in the current
-/// epoch is served without I/O or a clock read; the first use in a new epoch looks at the disk. One per engine.
+/// An epoch that a timer advances every <see cref="NoDbOptions.RefreshInterval"/>. A cached instance checked against the
+/// disk is trusted for the rest of the epoch it was checked in: the clock keeps the entries it trusts and makes each stale
+/// again when the epoch ends, so the hot path of <c>GetInstance</c> reads one field, with no I/O, clock read or epoch
+/// compare. One per engine.
 /// </summary>
 internal sealed class RefreshClock : IDisposable
 {
+    private readonly object _sync = new();
     private readonly ITimer? _timer;
-    private readonly bool _alwaysCheck;
+    private List<IStaleable> _trusted = [];
+    private List<IStaleable> _expired = [];
     private int _epoch = 1;
+    private bool _disposed;
 
     public RefreshClock(TimeSpan interval, TimeProvider time)
     {
-        _alwaysCheck = interval == TimeSpan.Zero;
         if (interval > TimeSpan.Zero)
         {
             _timer = time.CreateTimer(static state => ((RefreshClock)state!).Tick(), this, interval, interval);
         }
     }
 
-    /// <summary>The current epoch.</summary>
-    public int Epoch => Volatile.Read(ref _epoch);
+    /// <summary>
+    /// The epoch a check that starts now belongs to (read before the check, so that a tick during it does not stretch the
+    /// trust), or <see langword="null"/> when nothing is ever trusted (a zero interval: every call checks).
+    /// </summary>
+    public int? EpochForCheck => _timer is null ? null : Volatile.Read(ref _epoch);
 
     /// <summary>
-    /// The epoch to record for a check that starts now (read before the check, so that a tick during it does not stretch
-    /// the trust): one that never matches when every call must check.
+    /// Trusts <paramref name="entry"/> until the epoch ends, if the check that began in <paramref name="epoch"/> finished
+    /// within it; otherwise does nothing (the next use checks again).
     /// </summary>
-    public int EpochForCheck => _alwaysCheck ? Epoch - 1 : Epoch;
+    public void Trust(IStaleable entry, int? epoch)
+    {
+        lock (_sync)
+        {
+            if (epoch == _epoch && !_disposed)
+            {
+                entry.Trust();
+                _trusted.Add(entry);
+            }
+        }
+    }
 
-    public void Dispose() => _timer?.Dispose();
+    /// <summary>Stops the clock: what it trusted is stale, and nothing is trusted from now on.</summary>
+    public void Dispose()
+    {
+        _timer?.Dispose();
+        lock (_sync)
+        {
+            _disposed = true;
+        }
 
-    private void Tick() => Interlocked.Increment(ref _epoch);
+        Tick();
+    }
+
+    private void Tick()
+    {
+        lock (_sync)
+        {
+            _epoch++;
+            (_expired, _trusted) = (_trusted, _expired);
+            foreach (IStaleable entry in _expired)
+            {
+                entry.MarkStale();
+            }
+
+            _expired.Clear();
+        }
+    }
 }

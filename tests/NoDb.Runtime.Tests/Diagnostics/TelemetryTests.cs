@@ -1,3 +1,4 @@
+using System.Globalization;
 using NoDb.Diagnostics;
 using NoDb.Runtime.Tests.Instances;
 using NoDb.TestSupport;
@@ -144,6 +145,26 @@ public sealed class TelemetryTests(FileLocksFixture files) : BackendTest(files)
         Assert.Equal(1, Delta("missing"));
         Assert.Equal(1, Delta("refreshed"));
         Assert.Empty(recorder.Of("nodb.instance.lookups")); // observable: nothing is recorded per call
+    }
+
+    [Fact]
+    public async Task Every_call_of_threads_hammering_one_cached_instance_is_counted_once()
+    {
+        const int threads = 4;
+        const int calls = 1_000_000;
+        using var run = new TestRun();
+        run.CreateClimate(counter: 1);
+
+        // A process that binds no flow (this one does), so its calls take the cached path, with its hits counted in the entry.
+        using WorkerProcess worker = Backend.StartWorker("lookups", run.Directory, $"{threads}", $"{calls}");
+        string[] line = (await worker.ReadLineAsync(TestTimeouts.Patience) ?? "").Split(' ');
+        Assert.Equal(0, await worker.WaitForExitAsync(TestTimeouts.Patience));
+
+        Assert.Equal(["lookups", "hits"], new[] { line[0], line[2] });
+        long counted = long.Parse(line[1], CultureInfo.InvariantCulture);
+        long hits = long.Parse(line[3], CultureInfo.InvariantCulture);
+        Assert.Equal((threads * calls) + 1, counted); // the first load, then every call: none lost to the others
+        Assert.InRange(hits, (threads * calls) / 2, counted - 1); // nearly all are hits; a disk check after each tick is not
     }
 
     [Fact]
