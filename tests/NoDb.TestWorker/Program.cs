@@ -23,8 +23,9 @@ using NoDb.TestControllers;
 //   reconfigure <working directory>         GetInstance twice, NoDbRuntime.Configure again, GetInstance twice; print
 //                                           "old engine: same, new engine: <same|another> instance, then <same|another>"
 //   lookups <working directory> <threads> <calls>
-//                                           with a listener on nodb.instance.lookups from the start, <threads> threads
-//                                           call GetInstance <calls> times each at once; print "lookups <counted> hits <h>"
+//                                           with a listener on nodb.instance.lookups from the start and a 10 ms refresh
+//                                           interval, <threads> threads call GetInstance <calls> times each at once; print
+//                                           "lookups <counted> hits <h>"
 if (args.Length < 2)
 {
     Console.Error.WriteLine("usage: NoDb.TestWorker increment|hold|stale-write|force-unlock|exclusive|commit-exit <working directory> [count]");
@@ -40,6 +41,10 @@ NoDbRuntime.Configure(o =>
     // With NODB_REDIS set: a killed worker's lease runs out quickly. commit-exit's is long, so that a lease left behind
     // at exit would be unmistakable.
     o.LeaseDuration = mode == "commit-exit" ? TimeSpan.FromSeconds(30) : TimeSpan.FromSeconds(2);
+    if (mode == "lookups")
+    {
+        o.RefreshInterval = TimeSpan.FromMilliseconds(10); // many refresh epochs: each decides again where hits are counted
+    }
 });
 if (mode == "create")
 {

@@ -9,14 +9,15 @@ namespace NoDb.Instances;
 /// instance no caller references is collected after two full collections without use, while the hot path of
 /// <c>GetInstance</c> reads one field.
 /// </summary>
-internal sealed class InstanceEntry<T>(string workingDirectory) : IStaleable
+internal sealed class InstanceEntry<T>(string workingDirectory, int lookupSlot) : IStaleable
     where T : class
 {
     private T? _strong;
     private WeakReference<T>? _weak;
     private T? _trusted;
     private volatile bool _used;
-    private volatile bool _countsHits;
+    private volatile HitCounting _hitCounting;
+    private int _lastTruster;
 
     public string WorkingDirectory { get; } = workingDirectory;
 
@@ -29,14 +30,31 @@ internal sealed class InstanceEntry<T>(string workingDirectory) : IStaleable
     /// <summary>How many times the document was read to fill this entry (for tests and diagnostics).</summary>
     public int Loads;
 
-    /// <summary>The cached hits of this entry counted while <see cref="CountsHits"/> (added atomically).</summary>
+    /// <summary>The cached hits of this entry counted here (see <see cref="CountHit"/>).</summary>
     public long Hits;
 
     /// <summary>
-    /// Whether the hot path counts its hits in <see cref="Hits"/>: <c>nodb.instance.lookups</c> had a listener when the
-    /// instance was last trusted (so counting follows a listener from the next disk check, within one refresh interval).
+    /// Counts one cached hit, if <c>nodb.instance.lookups</c> had a listener when the instance was last trusted (so counting
+    /// follows a listener from the next disk check, within one refresh interval): atomically in <see cref="Hits"/> while
+    /// one thread trusted the entry at the last two checks, else in each calling thread's own cells, so that threads
+    /// sharing one run never fight over one cache line. Each hit is counted once either way.
     /// </summary>
-    public bool CountsHits => _countsHits;
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public void CountHit()
+    {
+        HitCounting counting = _hitCounting;
+        if (counting != HitCounting.Off)
+        {
+            if (counting == HitCounting.InEntry)
+            {
+                Interlocked.Increment(ref Hits);
+            }
+            else
+            {
+                LookupCounts.Count(lookupSlot, LookupCounts.Hit);
+            }
+        }
+    }
 
     /// <summary>
     /// The instance, while it was checked against the disk in the current refresh epoch and nothing said it changed since:
@@ -113,10 +131,27 @@ internal sealed class InstanceEntry<T>(string workingDirectory) : IStaleable
     /// <inheritdoc/>
     public void Trust()
     {
-        _countsHits = LookupCounts.Listening;
+        // The thread that checks an entry at each new epoch is the first to use it then: the same one twice running is
+        // taken as the sign that one thread uses it (a single worker's loop); anything else counts per thread.
+        int truster = Environment.CurrentManagedThreadId;
+        bool sameTruster = Interlocked.Exchange(ref _lastTruster, truster) == truster;
+        _hitCounting = !LookupCounts.Listening ? HitCounting.Off : sameTruster ? HitCounting.InEntry : HitCounting.InThreadCells;
         Volatile.Write(ref _trusted, Volatile.Read(ref _strong));
     }
 
     /// <inheritdoc/>
     public void MarkStale() => Volatile.Write(ref _trusted, null);
+}
+
+/// <summary>Where an entry counts its cached hits (see <see cref="InstanceEntry{T}.CountHit"/>).</summary>
+internal enum HitCounting
+{
+    /// <summary>Nobody listened to <c>nodb.instance.lookups</c> when the entry was trusted.</summary>
+    Off,
+
+    /// <summary>In the entry, atomically: one thread trusted it at the last two checks.</summary>
+    InEntry,
+
+    /// <summary>In each calling thread's own cells.</summary>
+    InThreadCells,
 }

@@ -133,10 +133,7 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
     {
         if (Volatile.Read(ref s_inForceByInput) is { } byInput && byInput.TryGetValue(workingDirectory, out InstanceEntry<T>? known) && known.Trusted is { } cached)
         {
-            if (known.CountsHits)
-            {
-                Interlocked.Increment(ref known.Hits);
-            }
+            known.CountHit();
 
             instance = cached;
             return true;
@@ -167,7 +164,7 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
 
         while (true)
         {
-            InstanceEntry<T> entry = _byDirectory.GetOrAdd(directory, static d => new InstanceEntry<T>(d));
+            InstanceEntry<T> entry = _byDirectory.GetOrAdd(directory, static (d, slot) => new InstanceEntry<T>(d, slot), _lookups);
             if (entry.Instance is { } existing)
             {
                 T? instance = Revalidate(entry, existing, target, out bool removed);
@@ -193,7 +190,7 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
         int? epoch = _clock.EpochForCheck;
         while (true)
         {
-            InstanceEntry<T> entry = _byDirectory.GetOrAdd(target.WorkingDirectory, static d => new InstanceEntry<T>(d));
+            InstanceEntry<T> entry = _byDirectory.GetOrAdd(target.WorkingDirectory, static (d, slot) => new InstanceEntry<T>(d, slot), _lookups);
             T published;
             lock (entry.LoadSync)
             {
