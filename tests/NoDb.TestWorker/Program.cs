@@ -26,9 +26,12 @@ using NoDb.TestControllers;
 //                                           with a listener on nodb.instance.lookups from the start and a 10 ms refresh
 //                                           interval, <threads> threads call GetInstance <calls> times each at once; print
 //                                           "lookups <counted> hits <h>"
+//   lookups-late <working directory> <threads> <calls>
+//                                           the same with a 1 h refresh interval, the instance cached before the listener
+//                                           starts and collects once; prints what the calls after that collection added
 if (args.Length < 2)
 {
-    Console.Error.WriteLine("usage: NoDb.TestWorker increment|hold|stale-write|force-unlock|exclusive|commit-exit <working directory> [count]");
+    Console.Error.WriteLine("usage: NoDb.TestWorker increment|create|commit-loop|hold|stale-write|force-unlock|commit-exit|contend|exclusive|reconfigure|lookups <working directory> [arguments]");
     return 2;
 }
 
@@ -44,6 +47,10 @@ NoDbRuntime.Configure(o =>
     if (mode == "lookups")
     {
         o.RefreshInterval = TimeSpan.FromMilliseconds(10); // many refresh epochs: each decides again where hits are counted
+    }
+    else if (mode == "lookups-late")
+    {
+        o.RefreshInterval = TimeSpan.FromHours(1); // no tick during the test: only the listener's collection starts counting
     }
 });
 if (mode == "create")
@@ -66,9 +73,9 @@ if (mode == "reconfigure")
     return 0;
 }
 
-if (mode == "lookups")
+if (mode is "lookups" or "lookups-late")
 {
-    return CountLookups(directory, int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture));
+    return CountLookups(directory, int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture), late: mode == "lookups-late");
 }
 
 Climate climate = Climate.GetInstance(directory);
@@ -212,8 +219,9 @@ switch (mode)
 }
 
 // This process binds no flow to a host: its GetInstance takes the hot path the test process (which binds) never does.
-static int CountLookups(string directory, int threads, int calls)
+static int CountLookups(string directory, int threads, int calls, bool late)
 {
+    Climate? cachedBefore = late ? Climate.GetInstance(directory) : null;
     long counted = 0;
     long hits = 0;
     using var listener = new MeterListener
@@ -238,8 +246,15 @@ static int CountLookups(string directory, int threads, int calls)
         }
     });
     listener.Start();
+    (long Counted, long Hits) before = (0, 0);
+    if (late)
+    {
+        listener.RecordObservableInstruments(); // the first collection: from now on the cached instance counts its hits
+        before = (counted, hits);
+        (counted, hits) = (0, 0);
+    }
 
-    Climate first = Climate.GetInstance(directory);
+    Climate first = cachedBefore ?? Climate.GetInstance(directory);
     using var start = new Barrier(threads);
     var callers = Enumerable.Range(0, threads).Select(_ => new Thread(() =>
     {
@@ -255,6 +270,6 @@ static int CountLookups(string directory, int threads, int calls)
     callers.ForEach(t => t.Start());
     callers.ForEach(t => t.Join());
     listener.RecordObservableInstruments();
-    Console.WriteLine($"lookups {counted} hits {hits}");
+    Console.WriteLine($"lookups {counted - before.Counted} hits {hits - before.Hits}");
     return 0;
 }

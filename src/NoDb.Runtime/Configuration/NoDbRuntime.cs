@@ -15,7 +15,8 @@ public static class NoDbRuntime
     private static ImmutableList<NoDbEngine> s_hosted = ImmutableList<NoDbEngine>.Empty;
     private static volatile bool s_flowBindingUsed;
 
-    // The engine in force for every flow, until a flow is first bound (then null for good): the hot path's one read.
+    // The engine in force for every flow while no flow was ever bound to a host (null before first use, once one was
+    // bound, and while none is configured): what the caches of the engine in force are made from.
     private static NoDbEngine? s_unbound;
 
     // What caches something of s_unbound (each controller type's registry in it), cleared whenever s_unbound changes.
@@ -36,14 +37,29 @@ public static class NoDbRuntime
 
     /// <summary>
     /// Registers <paramref name="clear"/> (once per <paramref name="key"/>), which forgets what its caller derived from
-    /// <see cref="UnboundEngine"/>; it is called whenever that engine changes. A cache sets itself, then reads
-    /// <see cref="UnboundEngine"/> again, and clears itself if it changed.
+    /// <see cref="UnboundEngine"/>; it is called, under the same lock as <see cref="WhileInForce"/>, whenever that engine
+    /// changes. Register before the first <see cref="WhileInForce"/>.
     /// </summary>
     internal static void AddInForceCache(object key, Action clear)
     {
         lock (Sync)
         {
             s_inForceCaches = s_inForceCaches.SetItem(key, s_inForceCaches.GetValueOrDefault(key) ?? clear);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="publish"/> (which fills a cache of the engine in force) if <paramref name="engine"/> is still
+    /// <see cref="UnboundEngine"/>, under the lock that changes it: a cache is never filled from an engine already replaced.
+    /// </summary>
+    internal static void WhileInForce<TState>(NoDbEngine engine, TState state, Action<TState> publish)
+    {
+        lock (Sync)
+        {
+            if (ReferenceEquals(s_unbound, engine))
+            {
+                publish(state);
+            }
         }
     }
 

@@ -5,11 +5,13 @@ namespace NoDb.Diagnostics;
 
 /// <summary>
 /// The counts behind <c>nodb.instance.lookups</c>, kept so that counting costs a cached <c>GetInstance</c> as little as it
-/// can: nothing while nobody listens to the instrument. While someone does, a cached hit adds one, atomically, to the count
-/// of its cached entry (one run's document: callers of different runs never share it), and every other lookup adds to
-/// its thread's own cells (a plain increment: a cell is only ever written by its thread). The observable counter sums
-/// both when a listener collects. The cells of threads that ended, and the counts of entries and engines that went away,
-/// are folded into one array, so memory stays bounded by the live threads, entries and series.
+/// can: nothing while nobody listens to the instrument. While someone does, a cached hit adds one atomically to its
+/// cached entry while one thread uses the entry, or to the calling thread's own cells when several do (see
+/// <c>InstanceEntry.CountHit</c>); every other lookup adds to its thread's cells (a plain increment: a cell is only ever
+/// written by its thread). The observable counter sums both when a listener collects. The cells of threads that ended,
+/// and the counts of entries and engines that went away, are folded into one array, so memory stays bounded by the live
+/// threads, entries and series. Registries are held until their engine is disposed (every engine NoDbRuntime replaces
+/// is). A hit racing with the removal of its entry may go uncounted; totals never decrease.
 /// </summary>
 internal static class LookupCounts
 {
@@ -46,8 +48,9 @@ internal static class LookupCounts
     }
 
     /// <summary>
-    /// Whether a listener has <c>nodb.instance.lookups</c> enabled. Lookups are counted only then: the totals grow while some
-    /// listener has the instrument enabled and stand still between listeners, which is what a rate or a dashboard needs.
+    /// Whether a listener has <c>nodb.instance.lookups</c> enabled. Lookups are counted while one does (a cached entry
+    /// decides when it is trusted, and again when a listener collects): the totals grow while some listener has the
+    /// instrument enabled and stand still between listeners, which is what a rate or a dashboard needs.
     /// </summary>
     public static bool Listening
     {
@@ -55,7 +58,7 @@ internal static class LookupCounts
         get => NoDbTelemetry.InstanceLookups.Enabled;
     }
 
-    /// <summary>Counts one lookup of <paramref name="result"/> in <paramref name="slot"/> (callers check <see cref="Listening"/> first).</summary>
+    /// <summary>Counts one lookup of <paramref name="result"/> in <paramref name="slot"/>, in the calling thread's cells (callers decide whether anyone listens).</summary>
     public static void Count(int slot, int result)
     {
         int index = (slot * Results) + result;
@@ -162,7 +165,7 @@ internal static class LookupCounts
     private static long[] HitsOf(IHitCounts registry)
     {
         long[] cells = new long[(registry.LookupSlot + 1) * Results];
-        cells[(registry.LookupSlot * Results) + Hit] = registry.CachedHits;
+        cells[(registry.LookupSlot * Results) + Hit] = registry.CollectCachedHits();
         return cells;
     }
 
@@ -199,6 +202,9 @@ internal interface IHitCounts
     /// <summary>The registry's series in <see cref="LookupCounts"/>.</summary>
     int LookupSlot { get; }
 
-    /// <summary>The cached hits counted so far, in live entries and in entries that went away; never decreases.</summary>
-    long CachedHits { get; }
+    /// <summary>
+    /// The cached hits counted so far, in live entries and in entries that went away (never decreases); a listener is
+    /// collecting, so entries trusted while nobody listened count their hits from now on.
+    /// </summary>
+    long CollectCachedHits();
 }

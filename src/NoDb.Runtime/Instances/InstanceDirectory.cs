@@ -19,8 +19,8 @@ internal sealed class InstanceDirectory
 /// <summary>A cached instance that is trusted without a disk check until it is told to look again.</summary>
 internal interface IStaleable
 {
-    /// <summary>Serves the instance without a disk check until <see cref="MarkStale"/>.</summary>
-    void Trust();
+    /// <summary>The <see cref="RefreshClock"/> epoch whose list holds this entry (read and written under the clock's lock).</summary>
+    int EnlistedEpoch { get; set; }
 
     /// <summary>The refresh epoch ended, or the document changed elsewhere: the next use looks at the disk.</summary>
     void MarkStale();

@@ -17,6 +17,7 @@ internal sealed class InstanceEntry<T>(string workingDirectory, int lookupSlot) 
     private T? _trusted;
     private volatile bool _used;
     private volatile HitCounting _hitCounting;
+    private volatile bool _removed;
     private int _lastTruster;
 
     public string WorkingDirectory { get; } = workingDirectory;
@@ -34,10 +35,11 @@ internal sealed class InstanceEntry<T>(string workingDirectory, int lookupSlot) 
     public long Hits;
 
     /// <summary>
-    /// Counts one cached hit, if <c>nodb.instance.lookups</c> had a listener when the instance was last trusted (so counting
-    /// follows a listener from the next disk check, within one refresh interval): atomically in <see cref="Hits"/> while
-    /// one thread trusted the entry at the last two checks, else in each calling thread's own cells, so that threads
-    /// sharing one run never fight over one cache line. Each hit is counted once either way.
+    /// Counts one cached hit, if <c>nodb.instance.lookups</c> had a listener when the instance was last trusted or has
+    /// collected since (so counting follows a new listener from its first collection or the next refresh tick, whichever
+    /// comes first): atomically in <see cref="Hits"/> while one thread trusted the entry at the last two checks, else in
+    /// each calling thread's own cells, so that threads sharing one run never fight over one cache line. Each hit is
+    /// counted once either way.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void CountHit()
@@ -101,7 +103,7 @@ internal sealed class InstanceEntry<T>(string workingDirectory, int lookupSlot) 
         {
             Volatile.Write(ref _weak, value is null ? null : new WeakReference<T>(value));
             Volatile.Write(ref _strong, value);
-            Volatile.Write(ref _trusted, null);
+            Interlocked.Exchange(ref _trusted, null); // after the write above: a Trust that missed it sees it (see Trust)
             _used = value is not null;
         }
     }
@@ -126,17 +128,50 @@ internal sealed class InstanceEntry<T>(string workingDirectory, int lookupSlot) 
     }
 
     /// <summary>Set, under <see cref="LoadSync"/>, when a sweep forgot the entry: a loader that finds it set starts over.</summary>
-    public bool Removed { get; set; }
+    public bool Removed
+    {
+        get => _removed;
+        set => _removed = value;
+    }
 
     /// <inheritdoc/>
-    public void Trust()
+    public int EnlistedEpoch { get; set; }
+
+    /// <summary>
+    /// Serves <paramref name="checkedInstance"/> without a disk check until <see cref="MarkStale"/>, if the entry still holds
+    /// it and was not removed (the caller holds the clock's lock). A concurrent <see cref="Instance"/> change or removal
+    /// either happens before the first look (nothing is trusted) or is seen by the second (the trust is taken back).
+    /// </summary>
+    /// <returns>Whether the instance is trusted.</returns>
+    public bool Trust(T checkedInstance)
     {
+        if (!ReferenceEquals(Volatile.Read(ref _strong), checkedInstance) || _removed)
+        {
+            return false;
+        }
+
         // The thread that checks an entry at each new epoch is the first to use it then: the same one twice running is
         // taken as the sign that one thread uses it (a single worker's loop); anything else counts per thread.
         int truster = Environment.CurrentManagedThreadId;
         bool sameTruster = Interlocked.Exchange(ref _lastTruster, truster) == truster;
         _hitCounting = !LookupCounts.Listening ? HitCounting.Off : sameTruster ? HitCounting.InEntry : HitCounting.InThreadCells;
-        Volatile.Write(ref _trusted, Volatile.Read(ref _strong));
+        Interlocked.Exchange(ref _trusted, checkedInstance);
+        if (!ReferenceEquals(Volatile.Read(ref _strong), checkedInstance) || _removed)
+        {
+            Interlocked.CompareExchange(ref _trusted, null, checkedInstance);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>A listener collects lookups: an entry trusted while nobody listened counts its hits from now on.</summary>
+    public void StartCounting()
+    {
+        if (_hitCounting == HitCounting.Off)
+        {
+            _hitCounting = HitCounting.InThreadCells;
+        }
     }
 
     /// <inheritdoc/>

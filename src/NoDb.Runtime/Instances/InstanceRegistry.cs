@@ -21,7 +21,8 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
     private static InstanceRegistry<T>? s_last;
 
     // The registry of the engine in force for every flow while no flow is bound to a host, and its entries by input
-    // string (the hot path's one read). NoDbRuntime clears both whenever that engine changes; set only by ResolveCurrent.
+    // string (the hot path's one read). Set by ResolveCurrent and cleared by NoDbRuntime, both under NoDbRuntime's lock
+    // and only while that engine is in force, so the two always belong to the same registry or are null.
     private static InstanceRegistry<T>? s_inForce;
     private static ConcurrentDictionary<string, InstanceEntry<T>>? s_inForceByInput;
     private static volatile bool s_inForceCacheAdded;
@@ -65,19 +66,16 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
             s_inForceCacheAdded = true;
         }
 
-        NoDbEngine? unbound = NoDbRuntime.UnboundEngine;
         NoDbEngine engine = NoDbRuntime.Engine;
         InstanceRegistry<T> registry = Of(engine);
-        if (unbound is not null && ReferenceEquals(unbound, engine))
+        if (ReferenceEquals(NoDbRuntime.UnboundEngine, engine))
         {
-            // Published, then checked again: a change of engine either clears them after these writes or is seen here.
-            Interlocked.Exchange(ref s_inForce, registry);
-            Interlocked.Exchange(ref s_inForceByInput, registry._byInput);
-            if (!ReferenceEquals(NoDbRuntime.UnboundEngine, engine))
+            // Under the lock that changes the engine in force, and only if this one still is: never a registry of another.
+            NoDbRuntime.WhileInForce(engine, registry, static r =>
             {
-                Interlocked.CompareExchange(ref s_inForceByInput, null, registry._byInput);
-                Interlocked.CompareExchange(ref s_inForce, null, registry);
-            }
+                Volatile.Write(ref s_inForce, r);
+                Volatile.Write(ref s_inForceByInput, r._byInput);
+            });
         }
 
         return registry;
@@ -100,26 +98,23 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
     public int LoadsOf(string workingDirectory) =>
         _byDirectory.TryGetValue(NoDbPaths.NormalizeWorkingDirectory(workingDirectory), out InstanceEntry<T>? entry) ? Volatile.Read(ref entry.Loads) : 0;
 
-    public int EntryCount => _byDirectory.Count + _byInput.Count;
-
     /// <inheritdoc/>
     public int LookupSlot => _lookups;
 
     /// <inheritdoc/>
-    public long CachedHits
+    public long CollectCachedHits()
     {
-        get
+        lock (_hitsSync)
         {
-            lock (_hitsSync)
+            // Enumerated without the map's locks: removals fold their counts under _hitsSync, which is held here.
+            long total = _droppedHits;
+            foreach (KeyValuePair<string, InstanceEntry<T>> pair in _byDirectory)
             {
-                long total = _droppedHits;
-                foreach (InstanceEntry<T> entry in _byDirectory.Values)
-                {
-                    total += Volatile.Read(ref entry.Hits);
-                }
-
-                return total;
+                pair.Value.StartCounting();
+                total += Volatile.Read(ref pair.Value.Hits);
             }
+
+            return total;
         }
     }
 
@@ -284,7 +279,7 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
     {
         if (instance is not null)
         {
-            _clock.Trust(entry, epoch);
+            _clock.Trust(entry, instance, epoch);
             if (_byInput.Count >= MaxInputAliases)
             {
                 _byInput.Clear();

@@ -30,16 +30,18 @@ internal sealed class RefreshClock : IDisposable
     public int? EpochForCheck => _timer is null ? null : Volatile.Read(ref _epoch);
 
     /// <summary>
-    /// Trusts <paramref name="entry"/> until the epoch ends, if the check that began in <paramref name="epoch"/> finished
-    /// within it; otherwise does nothing (the next use checks again).
+    /// Trusts <paramref name="instance"/> in <paramref name="entry"/> until the epoch ends, if the check that began in
+    /// <paramref name="epoch"/> finished within it and the entry still holds that instance; otherwise does nothing (the
+    /// next use checks again). An entry is kept once per epoch, however often it is trusted again in it.
     /// </summary>
-    public void Trust(IStaleable entry, int? epoch)
+    public void Trust<T>(InstanceEntry<T> entry, T instance, int? epoch)
+        where T : class
     {
         lock (_sync)
         {
-            if (epoch == _epoch && !_disposed)
+            if (epoch == _epoch && !_disposed && entry.Trust(instance) && entry.EnlistedEpoch != _epoch)
             {
-                entry.Trust();
+                entry.EnlistedEpoch = _epoch;
                 _trusted.Add(entry);
             }
         }

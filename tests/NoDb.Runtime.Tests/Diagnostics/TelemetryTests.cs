@@ -169,6 +169,23 @@ public sealed class TelemetryTests(FileLocksFixture files) : BackendTest(files)
     }
 
     [Fact]
+    public async Task An_instance_cached_before_the_listener_counts_its_hits_from_the_listeners_first_collection()
+    {
+        const int threads = 2;
+        const int calls = 500_000;
+        using var run = new TestRun();
+        run.CreateClimate(counter: 1);
+
+        // A 1 h refresh interval in the worker: no tick comes to start the counting; the collection must.
+        using WorkerProcess worker = Backend.StartWorker("lookups-late", run.Directory, $"{threads}", $"{calls}");
+        string line = await worker.ReadLineAsync(TestTimeouts.Patience) ?? "";
+        Assert.Equal(0, await worker.WaitForExitAsync(TestTimeouts.Patience));
+
+        // The cumulative totals of the second collection less those of the first: every call made in between, all hits.
+        Assert.Equal($"lookups {threads * calls} hits {threads * calls}", line);
+    }
+
+    [Fact]
     public async Task Clearing_the_run_loses_the_lease_as_cleared()
     {
         using var run = new TestRun();

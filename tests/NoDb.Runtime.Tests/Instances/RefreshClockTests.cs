@@ -1,0 +1,110 @@
+using Microsoft.Extensions.Time.Testing;
+using NoDb.Instances;
+
+namespace NoDb.Runtime.Tests.Instances;
+
+/// <summary>The trust a cached instance gets from a disk check: only for the epoch the check began in, only while held.</summary>
+public sealed class RefreshClockTests
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+
+    [Fact]
+    public void A_checked_instance_is_trusted_until_the_tick_and_not_after()
+    {
+        var time = new FakeTimeProvider();
+        using var clock = new RefreshClock(Interval, time);
+        var entry = new InstanceEntry<object>("/runs/run-1", lookupSlot: 0);
+        object instance = Held(entry);
+
+        clock.Trust(entry, instance, clock.EpochForCheck);
+        time.Advance(Interval - TimeSpan.FromTicks(1));
+        Assert.Same(instance, entry.Trusted);
+
+        time.Advance(TimeSpan.FromTicks(1));
+        Assert.Null(entry.Trusted);
+    }
+
+    [Fact]
+    public void A_check_that_began_before_a_tick_is_not_trusted_after_it()
+    {
+        var time = new FakeTimeProvider();
+        using var clock = new RefreshClock(Interval, time);
+        var entry = new InstanceEntry<object>("/runs/run-1", lookupSlot: 0);
+        object instance = Held(entry);
+
+        int? began = clock.EpochForCheck;
+        time.Advance(Interval); // the tick comes while the check reads the disk
+        clock.Trust(entry, instance, began);
+
+        Assert.Null(entry.Trusted);
+    }
+
+    [Fact]
+    public void An_instance_the_entry_let_go_of_or_an_entry_removed_before_the_trust_is_not_trusted()
+    {
+        var time = new FakeTimeProvider();
+        using var clock = new RefreshClock(Interval, time);
+        var replaced = new InstanceEntry<object>("/runs/run-1", lookupSlot: 0);
+        object checkedOne = Held(replaced);
+        replaced.Instance = new object(); // a loader replaced it (the document was deleted and created again)
+        var evicted = new InstanceEntry<object>("/runs/run-2", lookupSlot: 0);
+        object evictedOne = Held(evicted);
+        evicted.Instance = null;
+        var removed = new InstanceEntry<object>("/runs/run-3", lookupSlot: 0);
+        object removedOne = Held(removed);
+        removed.Removed = true;
+
+        clock.Trust(replaced, checkedOne, clock.EpochForCheck);
+        clock.Trust(evicted, evictedOne, clock.EpochForCheck);
+        clock.Trust(removed, removedOne, clock.EpochForCheck);
+
+        Assert.Null(replaced.Trusted);
+        Assert.Null(evicted.Trusted);
+        Assert.Null(removed.Trusted);
+    }
+
+    [Fact]
+    public void A_trusted_instance_stops_being_trusted_when_the_entry_changes_or_is_told_it_is_stale()
+    {
+        var time = new FakeTimeProvider();
+        using var clock = new RefreshClock(Interval, time);
+        var changed = new InstanceEntry<object>("/runs/run-1", lookupSlot: 0);
+        clock.Trust(changed, Held(changed), clock.EpochForCheck);
+        var noticed = new InstanceEntry<object>("/runs/run-2", lookupSlot: 0);
+        clock.Trust(noticed, Held(noticed), clock.EpochForCheck);
+
+        changed.Instance = null;
+        noticed.MarkStale(); // a change notice from another process
+
+        Assert.Null(changed.Trusted);
+        Assert.Null(noticed.Trusted);
+    }
+
+    [Fact]
+    public void A_zero_interval_or_a_stopped_clock_trusts_nothing()
+    {
+        var time = new FakeTimeProvider();
+        using var everyCall = new RefreshClock(TimeSpan.Zero, time);
+        var entry = new InstanceEntry<object>("/runs/run-1", lookupSlot: 0);
+        object instance = Held(entry);
+        everyCall.Trust(entry, instance, everyCall.EpochForCheck);
+        Assert.Null(entry.Trusted);
+
+        var stopped = new RefreshClock(Interval, time);
+        stopped.Trust(entry, instance, stopped.EpochForCheck);
+        Assert.Same(instance, entry.Trusted);
+        int? epoch = stopped.EpochForCheck;
+        stopped.Dispose(); // its engine was replaced: what it trusted is stale, and nothing is trusted any more
+        Assert.Null(entry.Trusted);
+        stopped.Trust(entry, instance, epoch);
+        stopped.Trust(entry, instance, stopped.EpochForCheck);
+        Assert.Null(entry.Trusted);
+    }
+
+    private static object Held(InstanceEntry<object> entry)
+    {
+        var instance = new object();
+        entry.Instance = instance;
+        return instance;
+    }
+}
