@@ -45,16 +45,13 @@ internal sealed class InstanceEntry<T>(string workingDirectory, int lookupSlot) 
     public void CountHit()
     {
         HitCounting counting = _hitCounting;
-        if (counting != HitCounting.Off)
+        if (counting == HitCounting.InEntry)
         {
-            if (counting == HitCounting.InEntry)
-            {
-                Interlocked.Increment(ref Hits);
-            }
-            else
-            {
-                LookupCounts.Count(lookupSlot, LookupCounts.Hit);
-            }
+            Interlocked.Increment(ref Hits);
+        }
+        else if (counting != HitCounting.Off)
+        {
+            LookupCounts.Count(lookupSlot, LookupCounts.Hit);
         }
     }
 
