@@ -18,6 +18,7 @@ internal sealed class InstanceEntry<T>(string workingDirectory, int lookupSlot) 
     private volatile bool _used;
     private volatile HitCounting _hitCounting;
     private volatile bool _removed;
+    private int _staleness;
     private int _lastTruster;
 
     public string WorkingDirectory { get; } = workingDirectory;
@@ -134,15 +135,19 @@ internal sealed class InstanceEntry<T>(string workingDirectory, int lookupSlot) 
     /// <inheritdoc/>
     public int EnlistedEpoch { get; set; }
 
+    /// <summary>How many times the entry was marked stale: a check reads it before the disk, and is not trusted if it moved.</summary>
+    public int Staleness => Volatile.Read(ref _staleness);
+
     /// <summary>
     /// Serves <paramref name="checkedInstance"/> without a disk check until <see cref="MarkStale"/>, if the entry still holds
-    /// it and was not removed (the caller holds the clock's lock). A concurrent <see cref="Instance"/> change or removal
-    /// either happens before the first look (nothing is trusted) or is seen by the second (the trust is taken back).
+    /// it, was not removed and was not marked stale since the check read <paramref name="staleness"/> (the caller holds the
+    /// clock's lock). A concurrent <see cref="Instance"/> change, removal or <see cref="MarkStale"/> either happens before
+    /// the first look (nothing is trusted) or is seen by the second (the trust is taken back).
     /// </summary>
     /// <returns>Whether the instance is trusted.</returns>
-    public bool Trust(T checkedInstance)
+    public bool Trust(T checkedInstance, int staleness)
     {
-        if (!ReferenceEquals(Volatile.Read(ref _strong), checkedInstance) || _removed)
+        if (!StillAsChecked(checkedInstance, staleness))
         {
             return false;
         }
@@ -153,7 +158,7 @@ internal sealed class InstanceEntry<T>(string workingDirectory, int lookupSlot) 
         bool sameTruster = Interlocked.Exchange(ref _lastTruster, truster) == truster;
         _hitCounting = !LookupCounts.Listening ? HitCounting.Off : sameTruster ? HitCounting.InEntry : HitCounting.InThreadCells;
         Interlocked.Exchange(ref _trusted, checkedInstance);
-        if (!ReferenceEquals(Volatile.Read(ref _strong), checkedInstance) || _removed)
+        if (!StillAsChecked(checkedInstance, staleness))
         {
             Interlocked.CompareExchange(ref _trusted, null, checkedInstance);
             return false;
@@ -172,7 +177,14 @@ internal sealed class InstanceEntry<T>(string workingDirectory, int lookupSlot) 
     }
 
     /// <inheritdoc/>
-    public void MarkStale() => Volatile.Write(ref _trusted, null);
+    public void MarkStale()
+    {
+        Interlocked.Increment(ref _staleness);
+        Interlocked.Exchange(ref _trusted, null); // after the count: a Trust that read the old count sees the new one
+    }
+
+    private bool StillAsChecked(T checkedInstance, int staleness) =>
+        ReferenceEquals(Volatile.Read(ref _strong), checkedInstance) && !_removed && Volatile.Read(ref _staleness) == staleness;
 }
 
 /// <summary>Where an entry counts its cached hits (see <see cref="InstanceEntry{T}.CountHit"/>).</summary>

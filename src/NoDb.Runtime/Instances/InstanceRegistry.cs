@@ -160,12 +160,13 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
         while (true)
         {
             InstanceEntry<T> entry = _byDirectory.GetOrAdd(directory, static (d, slot) => new InstanceEntry<T>(d, slot), _lookups);
+            int staleness = entry.Staleness; // before the disk is read: a change notice from now on is seen by Trust
             if (entry.Instance is { } existing)
             {
                 T? instance = Revalidate(entry, existing, target, out bool removed);
                 if (!removed)
                 {
-                    return NoDbTelemetry.Lookup(_lookups, Checked(workingDirectory, entry, epoch, instance), LookupCounts.Refreshed);
+                    return NoDbTelemetry.Lookup(_lookups, Checked(workingDirectory, entry, epoch, staleness, instance), LookupCounts.Refreshed);
                 }
             }
             else
@@ -173,7 +174,7 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
                 T? instance = LoadOnce(entry, target, out bool removed);
                 if (!removed)
                 {
-                    return NoDbTelemetry.Lookup(_lookups, Checked(workingDirectory, entry, epoch, instance), LookupCounts.Loaded);
+                    return NoDbTelemetry.Lookup(_lookups, Checked(workingDirectory, entry, epoch, staleness, instance), LookupCounts.Loaded);
                 }
             }
         }
@@ -186,6 +187,7 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
         while (true)
         {
             InstanceEntry<T> entry = _byDirectory.GetOrAdd(target.WorkingDirectory, static (d, slot) => new InstanceEntry<T>(d, slot), _lookups);
+            int staleness = entry.Staleness;
             T published;
             lock (entry.LoadSync)
             {
@@ -206,7 +208,7 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
                 published.NoDbCore.RefreshIfChanged();
             }
 
-            return Checked(input, entry, epoch, published)!;
+            return Checked(input, entry, epoch, staleness, published)!;
         }
     }
 
@@ -275,11 +277,11 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
         return removed;
     }
 
-    private T? Checked(string input, InstanceEntry<T> entry, int? epoch, T? instance)
+    private T? Checked(string input, InstanceEntry<T> entry, int? epoch, int staleness, T? instance)
     {
         if (instance is not null)
         {
-            _clock.Trust(entry, instance, epoch);
+            _clock.Trust(entry, instance, epoch, staleness);
             if (_byInput.Count >= MaxInputAliases)
             {
                 _byInput.Clear();

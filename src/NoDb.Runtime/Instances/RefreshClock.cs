@@ -31,15 +31,16 @@ internal sealed class RefreshClock : IDisposable
 
     /// <summary>
     /// Trusts <paramref name="instance"/> in <paramref name="entry"/> until the epoch ends, if the check that began in
-    /// <paramref name="epoch"/> finished within it and the entry still holds that instance; otherwise does nothing (the
-    /// next use checks again). An entry is kept once per epoch, however often it is trusted again in it.
+    /// <paramref name="epoch"/> (the entry's <see cref="InstanceEntry{T}.Staleness"/> then: <paramref name="staleness"/>)
+    /// finished within it, nothing marked the entry stale meanwhile, and it still holds that instance; otherwise does
+    /// nothing (the next use checks again). An entry is kept once per epoch, however often it is trusted again in it.
     /// </summary>
-    public void Trust<T>(InstanceEntry<T> entry, T instance, int? epoch)
+    public void Trust<T>(InstanceEntry<T> entry, T instance, int? epoch, int staleness)
         where T : class
     {
         lock (_sync)
         {
-            if (epoch == _epoch && !_disposed && entry.Trust(instance) && entry.EnlistedEpoch != _epoch)
+            if (epoch == _epoch && !_disposed && entry.Trust(instance, staleness) && entry.EnlistedEpoch != _epoch)
             {
                 entry.EnlistedEpoch = _epoch;
                 _trusted.Add(entry);

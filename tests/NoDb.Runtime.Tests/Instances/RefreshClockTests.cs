@@ -16,7 +16,7 @@ public sealed class RefreshClockTests
         var entry = new InstanceEntry<object>("/runs/run-1", lookupSlot: 0);
         object instance = Held(entry);
 
-        clock.Trust(entry, instance, clock.EpochForCheck);
+        clock.Trust(entry, instance, clock.EpochForCheck, entry.Staleness);
         time.Advance(Interval - TimeSpan.FromTicks(1));
         Assert.Same(instance, entry.Trusted);
 
@@ -34,7 +34,7 @@ public sealed class RefreshClockTests
 
         int? began = clock.EpochForCheck;
         time.Advance(Interval); // the tick comes while the check reads the disk
-        clock.Trust(entry, instance, began);
+        clock.Trust(entry, instance, began, entry.Staleness);
 
         Assert.Null(entry.Trusted);
     }
@@ -54,13 +54,30 @@ public sealed class RefreshClockTests
         object removedOne = Held(removed);
         removed.Removed = true;
 
-        clock.Trust(replaced, checkedOne, clock.EpochForCheck);
-        clock.Trust(evicted, evictedOne, clock.EpochForCheck);
-        clock.Trust(removed, removedOne, clock.EpochForCheck);
+        clock.Trust(replaced, checkedOne, clock.EpochForCheck, replaced.Staleness);
+        clock.Trust(evicted, evictedOne, clock.EpochForCheck, evicted.Staleness);
+        clock.Trust(removed, removedOne, clock.EpochForCheck, removed.Staleness);
 
         Assert.Null(replaced.Trusted);
         Assert.Null(evicted.Trusted);
         Assert.Null(removed.Trusted);
+    }
+
+    [Fact]
+    public void A_check_that_a_change_notice_overtook_is_not_trusted()
+    {
+        var time = new FakeTimeProvider();
+        using var clock = new RefreshClock(Interval, time);
+        var entry = new InstanceEntry<object>("/runs/run-1", lookupSlot: 0);
+        object instance = Held(entry);
+
+        int staleness = entry.Staleness; // the check begins, and reads the disk as it was
+        entry.MarkStale();               // another process commits, and its notice arrives before the check ends
+        clock.Trust(entry, instance, clock.EpochForCheck, staleness);
+        Assert.Null(entry.Trusted);
+
+        clock.Trust(entry, instance, clock.EpochForCheck, entry.Staleness); // the next check, after the notice
+        Assert.Same(instance, entry.Trusted);
     }
 
     [Fact]
@@ -69,9 +86,9 @@ public sealed class RefreshClockTests
         var time = new FakeTimeProvider();
         using var clock = new RefreshClock(Interval, time);
         var changed = new InstanceEntry<object>("/runs/run-1", lookupSlot: 0);
-        clock.Trust(changed, Held(changed), clock.EpochForCheck);
+        clock.Trust(changed, Held(changed), clock.EpochForCheck, changed.Staleness);
         var noticed = new InstanceEntry<object>("/runs/run-2", lookupSlot: 0);
-        clock.Trust(noticed, Held(noticed), clock.EpochForCheck);
+        clock.Trust(noticed, Held(noticed), clock.EpochForCheck, noticed.Staleness);
 
         changed.Instance = null;
         noticed.MarkStale(); // a change notice from another process
@@ -87,17 +104,17 @@ public sealed class RefreshClockTests
         using var everyCall = new RefreshClock(TimeSpan.Zero, time);
         var entry = new InstanceEntry<object>("/runs/run-1", lookupSlot: 0);
         object instance = Held(entry);
-        everyCall.Trust(entry, instance, everyCall.EpochForCheck);
+        everyCall.Trust(entry, instance, everyCall.EpochForCheck, entry.Staleness);
         Assert.Null(entry.Trusted);
 
         var stopped = new RefreshClock(Interval, time);
-        stopped.Trust(entry, instance, stopped.EpochForCheck);
+        stopped.Trust(entry, instance, stopped.EpochForCheck, entry.Staleness);
         Assert.Same(instance, entry.Trusted);
         int? epoch = stopped.EpochForCheck;
         stopped.Dispose(); // its engine was replaced: what it trusted is stale, and nothing is trusted any more
         Assert.Null(entry.Trusted);
-        stopped.Trust(entry, instance, epoch);
-        stopped.Trust(entry, instance, stopped.EpochForCheck);
+        stopped.Trust(entry, instance, epoch, entry.Staleness);
+        stopped.Trust(entry, instance, stopped.EpochForCheck, entry.Staleness);
         Assert.Null(entry.Trusted);
     }
 
