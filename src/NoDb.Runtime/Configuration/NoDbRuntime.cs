@@ -20,7 +20,7 @@ public static class NoDbRuntime
     private static NoDbEngine? s_unbound;
 
     // What caches something of s_unbound (each controller type's registry in it), cleared whenever s_unbound changes.
-    private static ImmutableDictionary<object, Action> s_inForceCaches = ImmutableDictionary<object, Action>.Empty;
+    private static ImmutableHashSet<Action> s_inForceCaches = [];
 
     /// <summary>
     /// The engine in force for the calling flow: the one bound by <see cref="UseHost"/>, else the engine of the host that
@@ -36,28 +36,17 @@ public static class NoDbRuntime
     internal static NoDbEngine? UnboundEngine => Volatile.Read(ref s_unbound);
 
     /// <summary>
-    /// Registers <paramref name="clear"/> (once per <paramref name="key"/>), which forgets what its caller derived from
-    /// <see cref="UnboundEngine"/>; it is called, under the same lock as <see cref="WhileInForce"/>, whenever that engine
-    /// changes. Register before the first <see cref="WhileInForce"/>.
-    /// </summary>
-    internal static void AddInForceCache(object key, Action clear)
-    {
-        lock (Sync)
-        {
-            s_inForceCaches = s_inForceCaches.SetItem(key, s_inForceCaches.GetValueOrDefault(key) ?? clear);
-        }
-    }
-
-    /// <summary>
     /// Runs <paramref name="publish"/> (which fills a cache of the engine in force) if <paramref name="engine"/> is still
-    /// <see cref="UnboundEngine"/>, under the lock that changes it: a cache is never filled from an engine already replaced.
+    /// <see cref="UnboundEngine"/>, under the lock that changes it, so a cache is never filled from an engine already
+    /// replaced; <paramref name="clear"/> (a static delegate: kept once) empties that cache whenever the engine changes.
     /// </summary>
-    internal static void WhileInForce<TState>(NoDbEngine engine, TState state, Action<TState> publish)
+    internal static void WhileInForce<TState>(NoDbEngine engine, TState state, Action<TState> publish, Action clear)
     {
         lock (Sync)
         {
             if (ReferenceEquals(s_unbound, engine))
             {
+                s_inForceCaches = s_inForceCaches.Add(clear);
                 publish(state);
             }
         }
@@ -98,7 +87,7 @@ public static class NoDbRuntime
     {
         if (!ReferenceEquals(Interlocked.Exchange(ref s_unbound, engine), engine))
         {
-            foreach (Action clear in s_inForceCaches.Values)
+            foreach (Action clear in s_inForceCaches)
             {
                 clear();
             }

@@ -89,7 +89,9 @@ internal static class LookupCounts
         {
             if (Registries.Remove(registry))
             {
-                s_ended = Merged(s_ended, HitsOf(registry));
+                long[] hits = new long[(registry.LookupSlot + 1) * Results];
+                hits[(registry.LookupSlot * Results) + Hit] = registry.CollectCachedHits();
+                s_ended = Merged(s_ended, hits);
             }
         }
     }
@@ -119,7 +121,8 @@ internal static class LookupCounts
 
             foreach (IHitCounts registry in Registries)
             {
-                Add(totals, HitsOf(registry));
+                // Every registry took its slot before it was tracked, so it is within the totals.
+                totals[(registry.LookupSlot * Results) + Hit] += registry.CollectCachedHits();
             }
 
             for (int index = 0; index < totals.Length; index++)
@@ -160,13 +163,6 @@ internal static class LookupCounts
             ThisThread.Cells = cells;
             cells[index]++;
         }
-    }
-
-    private static long[] HitsOf(IHitCounts registry)
-    {
-        long[] cells = new long[(registry.LookupSlot + 1) * Results];
-        cells[(registry.LookupSlot * Results) + Hit] = registry.CollectCachedHits();
-        return cells;
     }
 
     private static void Add(long[] totals, long[] cells)

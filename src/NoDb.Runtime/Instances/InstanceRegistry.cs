@@ -25,7 +25,6 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
     // and only while that engine is in force, so the two always belong to the same registry or are null.
     private static InstanceRegistry<T>? s_inForce;
     private static ConcurrentDictionary<string, InstanceEntry<T>>? s_inForceByInput;
-    private static volatile bool s_inForceCacheAdded;
 
     // Keyed by the exact string callers pass, so the hot path neither normalises nor allocates.
     private readonly ConcurrentDictionary<string, InstanceEntry<T>> _byInput = new(StringComparer.Ordinal);
@@ -55,27 +54,24 @@ internal sealed class InstanceRegistry<T> : IInstanceRegistry
 
     private static InstanceRegistry<T> ResolveCurrent()
     {
-        if (!s_inForceCacheAdded)
-        {
-            // Before the first publication: a thread that finds the flag set knows the clearing is registered.
-            NoDbRuntime.AddInForceCache(typeof(T), static () =>
-            {
-                Volatile.Write(ref s_inForceByInput, null);
-                Volatile.Write(ref s_inForce, null);
-            });
-            s_inForceCacheAdded = true;
-        }
-
         NoDbEngine engine = NoDbRuntime.Engine;
         InstanceRegistry<T> registry = Of(engine);
         if (ReferenceEquals(NoDbRuntime.UnboundEngine, engine))
         {
             // Under the lock that changes the engine in force, and only if this one still is: never a registry of another.
-            NoDbRuntime.WhileInForce(engine, registry, static r =>
-            {
-                Volatile.Write(ref s_inForce, r);
-                Volatile.Write(ref s_inForceByInput, r._byInput);
-            });
+            NoDbRuntime.WhileInForce(
+                engine,
+                registry,
+                static r =>
+                {
+                    Volatile.Write(ref s_inForce, r);
+                    Volatile.Write(ref s_inForceByInput, r._byInput);
+                },
+                static () =>
+                {
+                    Volatile.Write(ref s_inForceByInput, null);
+                    Volatile.Write(ref s_inForce, null);
+                });
         }
 
         return registry;

@@ -10,8 +10,7 @@ internal sealed class RefreshClock : IDisposable
 {
     private readonly object _sync = new();
     private readonly ITimer? _timer;
-    private List<IStaleable> _trusted = [];
-    private List<IStaleable> _expired = [];
+    private readonly List<IStaleable> _trusted = [];
     private int _epoch = 1;
     private bool _disposed;
 
@@ -55,23 +54,27 @@ internal sealed class RefreshClock : IDisposable
         lock (_sync)
         {
             _disposed = true;
+            EndEpoch();
         }
-
-        Tick();
     }
 
     private void Tick()
     {
         lock (_sync)
         {
-            _epoch++;
-            (_expired, _trusted) = (_trusted, _expired);
-            foreach (IStaleable entry in _expired)
-            {
-                entry.MarkStale();
-            }
-
-            _expired.Clear();
+            EndEpoch();
         }
+    }
+
+    /// <summary>Under <c>_sync</c>: a new epoch, and every entry trusted in the one that ends is stale.</summary>
+    private void EndEpoch()
+    {
+        _epoch++;
+        foreach (IStaleable entry in _trusted)
+        {
+            entry.MarkStale();
+        }
+
+        _trusted.Clear();
     }
 }
